@@ -1,0 +1,412 @@
+//! Dictionaries: the entities to look for and every way they are written.
+//!
+//! A dictionary is a CSV file with the header `id,type,name,aliases` and any
+//! further columns, which are kept as entity attributes. `name` is the canonical
+//! label and is always an alias too; `aliases` are separated by `;`.
+//!
+//! Each alias may start with flags that say how it may match:
+//!
+//! | flag | meaning |
+//! |------|---------|
+//! | `=`  | case-exact: the text must be written exactly so (`=Nine`) |
+//! | `~`  | case-free: any case (`~version2`) |
+//! | `^`  | a bare place name: capitalised, not part of a larger proper name |
+//! | `?`  | an ambiguous place name (Vejen, Skive...): only in municipal context |
+//!
+//! Without a case flag, an alias with no lower-case letter (`KL`, `OS2`, `SKI`) is
+//! case-exact, one that starts with a capital must start with a capital in the text
+//! (the rest of it folds), and one written in lower case matches in any case.
+//! Hyphens between two words also match as a space or a slash, and slashes as a
+//! hyphen or space, so `Faaborg-Midtfyn` covers `Faaborg/Midtfyn` and `Faaborg Midtfyn`.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::diag::Diagnostics;
+use crate::fold::fold;
+
+/// The dictionaries shipped inside the binary.
+pub const EMBEDDED: &[(&str, &str)] = &[
+    ("municipalities.csv", include_str!("../dictionaries/municipalities.csv")),
+    ("regions.csv", include_str!("../dictionaries/regions.csv")),
+    ("vendors.csv", include_str!("../dictionaries/vendors.csv")),
+    ("organizations.csv", include_str!("../dictionaries/organizations.csv")),
+    ("persons.csv", include_str!("../dictionaries/persons.csv")),
+];
+
+/// Index of an entity in [`Dictionary::entities`].
+pub type EntityIdx = u32;
+
+/// One thing to be found: a municipality, a vendor, a person...
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entity {
+    pub id: String,
+    /// Free text; the shipped types are municipality, region, person, vendor, organization.
+    pub kind: String,
+    pub label: String,
+    /// Extra dictionary columns, by index into [`Dictionary::attr_names`].
+    pub attrs: Vec<(usize, String)>,
+    /// Where it was defined (`file:line`), for warnings.
+    pub origin: String,
+}
+
+/// How the letter case of the text must agree with an alias.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseRule {
+    /// Byte for byte as written in the dictionary.
+    Exact,
+    /// The first letter must be upper case; the rest folds.
+    Capitalised,
+    /// Any case.
+    Free,
+}
+
+/// What context an alias needs around it before it counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContextRule {
+    /// None beyond word boundaries.
+    Plain,
+    /// A bare place name: not part of a larger proper name (see `resolve`).
+    Place,
+    /// A place name that is also a common word: needs a municipal cue.
+    Municipal,
+}
+
+/// One way of writing an entity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alias {
+    pub entity: EntityIdx,
+    /// The alias as written (flags removed).
+    pub text: String,
+    pub case: CaseRule,
+    pub context: ContextRule,
+}
+
+/// All loaded entities and their aliases, ready to build a matcher from.
+#[derive(Debug, Default, Clone)]
+pub struct Dictionary {
+    pub entities: Vec<Entity>,
+    pub aliases: Vec<Alias>,
+    /// Names of the extra columns, in the order first seen.
+    pub attr_names: Vec<String>,
+    ids: HashMap<String, EntityIdx>,
+    /// alias key (folded text, or `=text` for case-exact ones) -> index into `aliases`
+    folded: HashMap<String, usize>,
+}
+
+/// Parse the flags at the start of an alias. Returns `None` for an alias that is
+/// empty once the flags are gone.
+pub fn parse_alias(raw: &str) -> Option<(String, CaseRule, ContextRule)> {
+    let mut case = None;
+    let mut context = ContextRule::Plain;
+    let mut rest = raw.trim();
+    loop {
+        let mut chars = rest.chars();
+        match chars.next() {
+            Some('=') => case = Some(CaseRule::Exact),
+            Some('~') => case = Some(CaseRule::Free),
+            Some('^') => context = ContextRule::Place,
+            Some('?') => context = ContextRule::Municipal,
+            _ => break,
+        }
+        rest = chars.as_str();
+    }
+    let text = rest.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let case = case.unwrap_or_else(|| default_case(text));
+    Some((text.to_string(), case, context))
+}
+
+/// The case rule an alias gets when it has no flag (see the module docs).
+pub fn default_case(text: &str) -> CaseRule {
+    let has_lower = text.chars().any(char::is_lowercase);
+    let has_upper = text.chars().any(char::is_uppercase);
+    if has_upper && !has_lower {
+        CaseRule::Exact
+    } else if text.chars().find(|c| c.is_alphanumeric()).is_some_and(char::is_uppercase) {
+        CaseRule::Capitalised
+    } else {
+        CaseRule::Free
+    }
+}
+
+/// The spellings an alias also matches: word-joining hyphens and slashes swapped
+/// for each other and for a space.
+pub fn separator_variants(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let joins: Vec<usize> = (1..chars.len().saturating_sub(1))
+        .filter(|&i| {
+            (chars[i] == '-' || chars[i] == '/')
+                && chars[i - 1].is_alphanumeric()
+                && chars[i + 1].is_alphanumeric()
+        })
+        .collect();
+    let mut out = vec![text.to_string()];
+    if joins.is_empty() {
+        return out;
+    }
+    for sep in ['-', '/', ' '] {
+        let mut v = chars.clone();
+        for &i in &joins {
+            v[i] = sep;
+        }
+        let s: String = v.into_iter().collect();
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+impl Dictionary {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The shipped dictionaries.
+    pub fn embedded(diag: &mut Diagnostics) -> Self {
+        let mut d = Self::new();
+        for (name, text) in EMBEDDED {
+            d.add_csv(&format!("<embedded>/{name}"), text.as_bytes(), diag);
+        }
+        d
+    }
+
+    /// Add a file, or every `.csv` file below a directory (sorted, recursive).
+    pub fn add_path(&mut self, path: &Path, diag: &mut Diagnostics) {
+        let files = if path.is_dir() {
+            let mut v = Vec::new();
+            collect_csv(path, &mut v, diag);
+            v.sort();
+            v
+        } else {
+            vec![path.to_path_buf()]
+        };
+        for f in files {
+            match fs::read(&f) {
+                Ok(bytes) => self.add_csv(&f.display().to_string(), &bytes, diag),
+                Err(e) => diag.error(f.display().to_string(), format!("cannot read dictionary: {e}")),
+            }
+        }
+    }
+
+    /// Add the rows of one dictionary CSV. Bad rows are reported and skipped.
+    pub fn add_csv(&mut self, name: &str, bytes: &[u8], diag: &mut Diagnostics) {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+        let header: Vec<String> = match rdr.headers() {
+            Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
+            Err(e) => {
+                diag.error(format!("{name}:1"), format!("cannot read the header: {e}"));
+                return;
+            }
+        };
+        let col = |n: &str| header.iter().position(|h| h == n);
+        let (Some(c_id), Some(c_type), Some(c_name)) = (col("id"), col("type"), col("name")) else {
+            diag.error(
+                format!("{name}:1"),
+                format!("header must have the columns id,type,name[,aliases]; found {}", header.join(",")),
+            );
+            return;
+        };
+        let c_alias = col("aliases");
+        let attr_cols: Vec<(usize, usize)> = header
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| ![Some(c_id), Some(c_type), Some(c_name), c_alias].contains(&Some(*i)))
+            .filter(|(_, h)| !h.is_empty())
+            .map(|(i, h)| (i, self.attr_index(h)))
+            .collect();
+        for rec in rdr.records() {
+            let rec = match rec {
+                Ok(r) => r,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    diag.error(format!("{name}:{line}"), format!("unreadable row skipped: {e}"));
+                    continue;
+                }
+            };
+            let line = rec.position().map_or(0, |p| p.line());
+            let loc = format!("{name}:{line}");
+            if rec.len() != header.len() {
+                diag.error(&loc, format!("row has {} fields, the header {}; skipped", rec.len(), header.len()));
+                continue;
+            }
+            let id = rec[c_id].trim();
+            let label = rec[c_name].trim();
+            let kind = rec[c_type].trim().to_lowercase();
+            if id.is_empty() || label.is_empty() || kind.is_empty() {
+                diag.error(&loc, "row lacks an id, type or name; skipped");
+                continue;
+            }
+            if let Some(&prev) = self.ids.get(id) {
+                let origin = &self.entities[prev as usize].origin;
+                diag.error(&loc, format!("duplicate id {id:?} (first defined at {origin}); skipped"));
+                continue;
+            }
+            let mut raw_aliases = vec![label.to_string()];
+            if let Some(c) = c_alias {
+                let field = &rec[c];
+                if !field.trim().is_empty() {
+                    for (k, a) in field.split(';').enumerate() {
+                        if parse_alias(a).is_none() {
+                            diag.error(&loc, format!("alias {} of {id:?} is empty; ignored", k + 1));
+                            continue;
+                        }
+                        raw_aliases.push(a.to_string());
+                    }
+                }
+            }
+            let idx = self.entities.len() as EntityIdx;
+            let attrs = attr_cols
+                .iter()
+                .filter(|(c, _)| !rec[*c].trim().is_empty())
+                .map(|(c, a)| (*a, rec[*c].trim().to_string()))
+                .collect();
+            self.entities.push(Entity { id: id.to_string(), kind, label: label.to_string(), attrs, origin: loc.clone() });
+            self.ids.insert(id.to_string(), idx);
+            for raw in raw_aliases {
+                self.add_alias(idx, &raw, &loc, diag);
+            }
+        }
+    }
+
+    fn attr_index(&mut self, name: &str) -> usize {
+        if let Some(i) = self.attr_names.iter().position(|n| n == name) {
+            return i;
+        }
+        self.attr_names.push(name.to_string());
+        self.attr_names.len() - 1
+    }
+
+    fn add_alias(&mut self, entity: EntityIdx, raw: &str, loc: &str, diag: &mut Diagnostics) {
+        let Some((text, case, context)) = parse_alias(raw) else { return };
+        if !text.chars().any(char::is_alphanumeric) {
+            diag.error(loc, format!("alias {text:?} has no letter or digit; ignored"));
+            return;
+        }
+        if text.chars().count() == 1 && case != CaseRule::Exact {
+            diag.warn(loc, format!("one-letter alias {text:?} matches too much; ignored (write ={text} to keep it)"));
+            return;
+        }
+        for variant in separator_variants(&text) {
+            let key = match case {
+                CaseRule::Exact => format!("={variant}"),
+                _ => fold(&variant),
+            };
+            if let Some(&prev) = self.folded.get(&key) {
+                let other = self.aliases[prev].entity;
+                if other != entity {
+                    let (a, b) = (&self.entities[other as usize], &self.entities[entity as usize]);
+                    diag.warn(
+                        loc,
+                        format!("alias {variant:?} is shared by {:?} ({}) and {:?}; kept for {:?}", a.id, a.origin, b.id, a.id),
+                    );
+                }
+                continue;
+            }
+            self.folded.insert(key, self.aliases.len());
+            self.aliases.push(Alias { entity, text: variant, case, context });
+        }
+    }
+
+    pub fn entity(&self, idx: EntityIdx) -> &Entity {
+        &self.entities[idx as usize]
+    }
+
+    pub fn attr(&self, idx: EntityIdx, name: &str) -> Option<&str> {
+        let a = self.attr_names.iter().position(|n| n == name)?;
+        self.entity(idx).attrs.iter().find(|(i, _)| *i == a).map(|(_, v)| v.as_str())
+    }
+}
+
+fn collect_csv(dir: &Path, out: &mut Vec<PathBuf>, diag: &mut Diagnostics) {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            diag.error(dir.display().to_string(), format!("cannot list directory: {e}"));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            collect_csv(&p, out, diag);
+        } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
+            out.push(p);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> (Dictionary, Diagnostics) {
+        let mut diag = Diagnostics::default();
+        let mut d = Dictionary::new();
+        d.add_csv("t.csv", text.as_bytes(), &mut diag);
+        (d, diag)
+    }
+
+    #[test]
+    fn alias_flags_and_default_case() {
+        assert_eq!(parse_alias("KL"), Some(("KL".into(), CaseRule::Exact, ContextRule::Plain)));
+        assert_eq!(parse_alias("Kombit"), Some(("Kombit".into(), CaseRule::Capitalised, ContextRule::Plain)));
+        assert_eq!(parse_alias("version2"), Some(("version2".into(), CaseRule::Free, ContextRule::Plain)));
+        assert_eq!(parse_alias("=Nine"), Some(("Nine".into(), CaseRule::Exact, ContextRule::Plain)));
+        assert_eq!(parse_alias("?Vejen"), Some(("Vejen".into(), CaseRule::Capitalised, ContextRule::Municipal)));
+        assert_eq!(parse_alias("^~Odense"), Some(("Odense".into(), CaseRule::Free, ContextRule::Place)));
+        assert_eq!(parse_alias(" = "), None);
+    }
+
+    #[test]
+    fn separators_expand() {
+        let v = separator_variants("Faaborg-Midtfyn");
+        assert_eq!(v, vec!["Faaborg-Midtfyn", "Faaborg/Midtfyn", "Faaborg Midtfyn"]);
+        assert_eq!(separator_variants("IT- og Telestyrelsen"), vec!["IT- og Telestyrelsen"]);
+    }
+
+    #[test]
+    fn bad_rows_are_reported_with_line_and_skipped() {
+        let (d, diag) = load(
+            "id,type,name,aliases,code\n\
+             a,vendor,Alpha,Alfa;,1\n\
+             ,vendor,NoId,,\n\
+             a,vendor,Again,,\n\
+             b,vendor,Beta,Alfa,\n\
+             c,vendor,,x,\n",
+        );
+        assert_eq!(d.entities.len(), 2);
+        let text: Vec<String> = diag.items.iter().map(ToString::to_string).collect();
+        assert!(text.iter().any(|m| m.contains("t.csv:2") && m.contains("empty")), "{text:?}");
+        assert!(text.iter().any(|m| m.contains("t.csv:3") && m.contains("lacks")), "{text:?}");
+        assert!(text.iter().any(|m| m.contains("t.csv:4") && m.contains("duplicate id")), "{text:?}");
+        assert!(text.iter().any(|m| m.contains("t.csv:5") && m.contains("\"a\"") && m.contains("\"b\"")), "{text:?}");
+        assert!(text.iter().any(|m| m.contains("t.csv:6")), "{text:?}");
+        assert_eq!(d.attr(0, "code"), Some("1"));
+    }
+
+    #[test]
+    fn missing_columns_is_an_error_naming_the_file() {
+        let (d, diag) = load("id,name\nx,y\n");
+        assert!(d.entities.is_empty());
+        assert!(diag.items[0].to_string().contains("t.csv:1"));
+    }
+
+    #[test]
+    fn embedded_dictionaries_load_cleanly() {
+        let mut diag = Diagnostics::default();
+        let d = Dictionary::embedded(&mut diag);
+        let errors: Vec<_> = diag.items.iter().filter(|x| x.severity == crate::diag::Severity::Error).collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        let count = |k: &str| d.entities.iter().filter(|e| e.kind == k).count();
+        assert_eq!(count("municipality"), 98);
+        assert_eq!(count("region"), 5);
+        assert!(count("vendor") >= 150, "{} vendors", count("vendor"));
+        assert!(count("organization") >= 150, "{} organizations", count("organization"));
+    }
+}

@@ -1,0 +1,24 @@
+//! kommunegraf: entity tables and co-mention graphs from Danish news about
+//! public-sector IT.
+//!
+//! The pipeline, one module per stage in the order data flows:
+//! [`read`] documents → [`segment`] into paragraphs and sentences → [`matcher`]
+//! runs one Aho-Corasick automaton over the [`fold`]ed text → [`resolve`]
+//! applies context rules and picks leftmost-longest mentions → [`graph`] links
+//! entities mentioned together → [`export`] writes tables and graph files.
+//! [`dict`] loads the dictionaries; [`pipeline`] ties the stages together.
+
+pub mod diag;
+pub mod dict;
+pub mod export;
+pub mod fold;
+pub mod graph;
+pub mod matcher;
+pub mod pipeline;
+pub mod read;
+pub mod resolve;
+pub mod segment;
+
+pub use dict::Dictionary;
+pub use graph::Window;
+pub use pipeline::{Extractor, Options, Summary, run};

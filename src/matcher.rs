@@ -1,0 +1,162 @@
+//! One Aho-Corasick automaton over every alias, run on the folded text.
+//!
+//! The matcher reports every alias occurrence that passes the rules that depend
+//! only on the alias and the characters touching it: word boundaries, the
+//! Danish genitive and compound tails, and the alias's case rule. Rules that
+//! need more context, and the choice among overlapping candidates, are in
+//! [`crate::resolve`].
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+
+use crate::dict::{Alias, CaseRule, Dictionary, EntityIdx};
+use crate::fold::{fold, fold_into};
+
+/// An alias found in the text, with exact byte offsets of the entity's surface
+/// (genitive and compound tails excluded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Candidate {
+    /// Index into [`Matcher::aliases`].
+    pub alias: u32,
+    pub entity: EntityIdx,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The compiled automaton and the aliases it was built from.
+pub struct Matcher {
+    ac: AhoCorasick,
+    aliases: Vec<Alias>,
+}
+
+/// Whether a character continues a word: Unicode letters and digits.
+pub fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// The length of a Danish genitive tail at the start of `rest` that ends a word:
+/// `s` (`Microsofts`), `'s`, `’s`, `´s` (`KMD's`). Zero if there is none.
+pub fn genitive_tail(rest: &str) -> usize {
+    let tail = if rest.starts_with('s') {
+        1
+    } else {
+        ["'s", "’s", "´s"].iter().find(|t| rest.starts_with(**t)).map_or(0, |t| t.len())
+    };
+    if tail == 0 || rest[tail..].chars().next().is_some_and(is_word_char) {
+        0
+    } else {
+        tail
+    }
+}
+
+impl Matcher {
+    /// Build the automaton over every alias of `dict`.
+    pub fn new(dict: &Dictionary) -> Result<Self, aho_corasick::BuildError> {
+        let patterns: Vec<String> = dict.aliases.iter().map(|a| fold(&a.text)).collect();
+        let ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&patterns)?;
+        Ok(Matcher { ac, aliases: dict.aliases.clone() })
+    }
+
+    pub fn aliases(&self) -> &[Alias] {
+        &self.aliases
+    }
+
+    pub fn alias(&self, idx: u32) -> &Alias {
+        &self.aliases[idx as usize]
+    }
+
+    /// Every acceptable alias occurrence in `text`, in order of end offset.
+    /// `folded` is a scratch buffer, reused between calls.
+    pub fn candidates(&self, text: &str, folded: &mut Vec<u8>, out: &mut Vec<Candidate>) {
+        out.clear();
+        fold_into(text, folded);
+        for m in self.ac.find_overlapping_iter(folded.as_slice()) {
+            let alias_idx = m.pattern().as_u32();
+            let alias = &self.aliases[alias_idx as usize];
+            let (start, end) = (m.start(), m.end());
+            if self.accepts(text, alias, start, end) {
+                out.push(Candidate { alias: alias_idx, entity: alias.entity, start, end });
+            }
+        }
+    }
+
+    /// The rules that look only at the alias and its neighbouring characters.
+    fn accepts(&self, text: &str, alias: &Alias, start: usize, end: usize) -> bool {
+        if !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            return false;
+        }
+        if text[..start].chars().next_back().is_some_and(is_word_char) {
+            return false;
+        }
+        let rest = &text[end..];
+        let last = alias.text.chars().next_back();
+        if rest.chars().next().is_some_and(is_word_char)
+            && (genitive_tail(rest) == 0 || !last.is_some_and(is_word_char))
+        {
+            return false;
+        }
+        let surface = &text[start..end];
+        match alias.case {
+            CaseRule::Exact => surface == alias.text,
+            CaseRule::Capitalised => surface.chars().next().is_some_and(char::is_uppercase),
+            CaseRule::Free => true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Diagnostics;
+
+    fn matcher(csv: &str) -> (Dictionary, Matcher) {
+        let mut diag = Diagnostics::default();
+        let mut d = Dictionary::new();
+        d.add_csv("t.csv", format!("id,type,name,aliases\n{csv}").as_bytes(), &mut diag);
+        assert!(diag.is_empty(), "{diag:?}");
+        let m = Matcher::new(&d).unwrap();
+        (d, m)
+    }
+
+    fn found(m: &Matcher, text: &str) -> Vec<String> {
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        m.candidates(text, &mut buf, &mut out);
+        out.iter().map(|c| text[c.start..c.end].to_string()).collect()
+    }
+
+    #[test]
+    fn tails_and_boundaries() {
+        let (_, m) = matcher("kmd,vendor,KMD,\nms,vendor,Microsoft,\nkl,organization,KL,\natos,vendor,Atos,\n");
+        let table: &[(&str, &[&str])] = &[
+            ("KMD's kontrakt", &["KMD"]),
+            ("KMD’s kontrakt", &["KMD"]),
+            ("KMDs kontrakt", &["KMD"]),
+            ("Microsofts sky", &["Microsoft"]),
+            ("KMD-kontrakter", &["KMD"]),
+            ("KL-udbuddet", &["KL"]),
+            ("Atos' aftale", &["Atos"]),
+            ("kl. 8 mødes vi", &[]),
+            ("KMDX er ikke KMD", &["KMD"]),
+            ("XKMD", &[]),
+            ("KMDsen", &[]),
+            ("it-KMD", &["KMD"]),
+        ];
+        for (text, want) in table {
+            assert_eq!(found(&m, text), *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn offsets_survive_folding() {
+        let (_, m) = matcher("aar,municipality,Aarhus Kommune,Århus\n");
+        let text = "ÆØÅ i ÅRHUS og Århus";
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        m.candidates(text, &mut buf, &mut out);
+        let spans: Vec<&str> = out.iter().map(|c| &text[c.start..c.end]).collect();
+        assert_eq!(spans, ["ÅRHUS", "Århus"]);
+    }
+}

@@ -1,0 +1,228 @@
+//! Reading documents: plain text and Markdown files, directories of them, and
+//! JSON Lines corpora, streamed one document at a time.
+
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use crate::diag::Diagnostics;
+
+/// One article.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Document {
+    /// JSONL `id`, or the path relative to the input directory.
+    pub id: String,
+    /// Where it came from: `file` or `file:line`.
+    pub source: String,
+    pub title: String,
+    pub date: Option<String>,
+    pub url: Option<String>,
+    pub text: String,
+}
+
+/// The text of a file as a string: UTF-8 (a BOM is dropped), or, when that fails,
+/// Latin-1 as old Danish archives are written, with a warning.
+pub fn decode(bytes: Vec<u8>, location: &str, diag: &mut Diagnostics) -> String {
+    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    };
+    match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            diag.warn(location, "not valid UTF-8; read as Latin-1");
+            e.into_bytes().iter().map(|&b| b as char).collect()
+        }
+    }
+}
+
+/// The first non-empty line, trimmed and shortened: the title of a text without one.
+pub fn first_line_title(text: &str) -> String {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    line.chars().take(200).collect()
+}
+
+enum Source {
+    File { path: PathBuf, id: String },
+    Jsonl { path: PathBuf },
+}
+
+/// Streams the documents of a list of inputs, in order. Problems with single
+/// files or lines are collected in [`DocumentReader::diag`] and skipped.
+pub struct DocumentReader {
+    sources: std::vec::IntoIter<Source>,
+    jsonl: Option<(String, std::io::Lines<BufReader<File>>, usize)>,
+    pub diag: Diagnostics,
+}
+
+fn is_jsonl(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson"))
+}
+
+fn is_text(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("md"))
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, diag: &mut Diagnostics) {
+    match fs::read_dir(dir) {
+        Ok(entries) => {
+            for entry in entries.flatten() {
+                let p = entry.path();
+                if p.is_dir() {
+                    walk(&p, out, diag);
+                } else if is_text(&p) || is_jsonl(&p) {
+                    out.push(p);
+                }
+            }
+        }
+        Err(e) => diag.error(dir.display().to_string(), format!("cannot list directory: {e}")),
+    }
+}
+
+impl DocumentReader {
+    pub fn new(inputs: &[PathBuf]) -> Self {
+        let mut diag = Diagnostics::default();
+        let mut sources = Vec::new();
+        for input in inputs {
+            if input.is_dir() {
+                let mut files = Vec::new();
+                walk(input, &mut files, &mut diag);
+                files.sort();
+                for path in files {
+                    if is_jsonl(&path) {
+                        sources.push(Source::Jsonl { path });
+                    } else {
+                        let rel = path.strip_prefix(input).unwrap_or(&path);
+                        let id = rel.to_string_lossy().replace('\\', "/");
+                        sources.push(Source::File { path, id });
+                    }
+                }
+            } else if !input.exists() {
+                diag.error(input.display().to_string(), "no such file or directory");
+            } else if is_jsonl(input) {
+                sources.push(Source::Jsonl { path: input.clone() });
+            } else {
+                let id = input.file_name().map_or_else(|| input.display().to_string(), |n| n.to_string_lossy().into_owned());
+                sources.push(Source::File { path: input.clone(), id });
+            }
+        }
+        DocumentReader { sources: sources.into_iter(), jsonl: None, diag }
+    }
+
+    fn next_jsonl(&mut self) -> Option<Document> {
+        loop {
+            let (name, lines, lineno) = self.jsonl.as_mut()?;
+            let Some(line) = lines.next() else {
+                self.jsonl = None;
+                return None;
+            };
+            *lineno += 1;
+            let loc = format!("{name}:{lineno}");
+            let line = match line {
+                Ok(l) => l,
+                Err(e) => {
+                    self.diag.error(&loc, format!("unreadable line skipped: {e}"));
+                    continue;
+                }
+            };
+            let line = line.trim_start_matches('\u{FEFF}');
+            if line.trim().is_empty() {
+                continue;
+            }
+            match parse_jsonl_line(line) {
+                Ok(mut doc) => {
+                    doc.source = loc;
+                    return Some(doc);
+                }
+                Err(msg) => self.diag.error(&loc, format!("{msg}; line skipped")),
+            }
+        }
+    }
+}
+
+/// One JSONL object as a document (its `source` is left empty).
+pub fn parse_jsonl_line(line: &str) -> Result<Document, String> {
+    let v: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
+    let obj = v.as_object().ok_or("not a JSON object")?;
+    let text = obj.get("text").and_then(|t| t.as_str()).ok_or("no string field \"text\"")?;
+    let id = match obj.get("id") {
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => s.clone(),
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        _ => return Err("no string field \"id\"".into()),
+    };
+    let field = |k: &str| obj.get(k).and_then(|t| t.as_str()).map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+    Ok(Document {
+        id,
+        source: String::new(),
+        title: field("title").unwrap_or_else(|| first_line_title(text)),
+        date: field("date"),
+        url: field("url"),
+        text: text.to_string(),
+    })
+}
+
+impl Iterator for DocumentReader {
+    type Item = Document;
+
+    fn next(&mut self) -> Option<Document> {
+        loop {
+            if self.jsonl.is_some() {
+                if let Some(doc) = self.next_jsonl() {
+                    return Some(doc);
+                }
+                continue;
+            }
+            match self.sources.next()? {
+                Source::Jsonl { path } => match File::open(&path) {
+                    Ok(f) => self.jsonl = Some((path.display().to_string(), BufReader::new(f).lines(), 0)),
+                    Err(e) => self.diag.error(path.display().to_string(), format!("cannot open: {e}")),
+                },
+                Source::File { path, id } => {
+                    let loc = path.display().to_string();
+                    match fs::read(&path) {
+                        Ok(bytes) => {
+                            if bytes.contains(&0) {
+                                self.diag.warn(&loc, "binary file (NUL bytes); skipped");
+                                continue;
+                            }
+                            let text = decode(bytes, &loc, &mut self.diag);
+                            return Some(Document {
+                                id,
+                                source: loc,
+                                title: first_line_title(&text),
+                                date: None,
+                                url: None,
+                                text,
+                            });
+                        }
+                        Err(e) => self.diag.error(&loc, format!("cannot read: {e}")),
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jsonl_lines_parse_or_explain() {
+        let d = parse_jsonl_line(r#"{"id":"a1","text":"Hej\nverden","date":"2025-01-02"}"#).unwrap();
+        assert_eq!((d.id.as_str(), d.title.as_str(), d.date.as_deref()), ("a1", "Hej", Some("2025-01-02")));
+        assert!(parse_jsonl_line("nope").unwrap_err().contains("not JSON"));
+        assert!(parse_jsonl_line(r#"{"id":"x"}"#).unwrap_err().contains("text"));
+        assert!(parse_jsonl_line(r#"{"id":[1],"text":"t"}"#).unwrap_err().contains("id"));
+    }
+
+    #[test]
+    fn latin1_is_decoded_with_a_warning() {
+        let mut diag = Diagnostics::default();
+        let s = decode(b"K\xf8benhavn".to_vec(), "old.txt", &mut diag);
+        assert_eq!(s, "København");
+        assert!(diag.items[0].to_string().contains("old.txt"));
+        let s = decode("\u{FEFF}Æble".as_bytes().to_vec(), "bom.txt", &mut diag);
+        assert_eq!(s, "Æble");
+    }
+}

@@ -1,0 +1,161 @@
+//! From candidates to mentions: the context rules for place names, and the
+//! choice of one leftmost-longest entity among overlapping candidates.
+//!
+//! Place names are the risky aliases. A bare town name counts as its
+//! municipality only when it is capitalised and stands alone: not inside a larger
+//! proper name (`Aarhus Universitet`, `Dagbladet Holstebro Struer`,
+//! `Holstebro-Struer`, `Birgitte Nyborg`), and not as a mere location (`ved
+//! Århus`, `nordvest for København`, `møde i Aalborg`). Names that are also
+//! common words (`vejen`, `skive`, `greve`...) additionally need a municipal cue:
+//! `Vejen Kommune(s)`, `borgmester i Vejen`, or a list ending in `Kommuner`.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::dict::ContextRule;
+use crate::matcher::{Candidate, Matcher, genitive_tail, is_word_char};
+
+/// A chosen entity occurrence: `text[start..end]` is the surface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mention {
+    pub entity: crate::dict::EntityIdx,
+    pub alias: u32,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Capitalised words that may stand before a place name without making it part
+/// of a larger name (prepositions and conjunctions at the start of a sentence).
+const FUNCTION_WORDS: &[&str] = &[
+    "I", "På", "Fra", "Til", "Og", "Men", "Hos", "Med", "Om", "For", "Efter", "Både", "Mens", "Da", "Når", "Hvis",
+    "Også", "Nu", "Her", "Der", "Det", "Den", "Som", "Mellem", "Blandt", "Af", "Uden", "Nyhed", "Nyheder",
+];
+
+/// Capitalised words that may follow a place name (the municipality itself).
+const MUNICIPAL_WORDS: &[&str] = &[
+    "Kommune", "Kommunes", "Kommuner", "Kommunernes", "Byråd", "Byråds", "Byrådet", "Kommunalbestyrelse",
+    "Kommunalbestyrelsen", "Rådhus", "Borgmester",
+];
+
+fn before_place_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)(?:\bved|\bnær|\b(?:nord|syd|øst|vest|nordøst|nordvest|sydøst|sydvest)\s+for|\buden\s*for|\bretten\s+i|\bbyretten\s+i|møde\s+i|konference\s+i|messe\s+i|\bi\s+nærheden\s+af|\bkm\s+fra)\s+$",
+        )
+        .expect("static regex")
+    })
+}
+
+fn municipal_before_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)(?:borgmester(?:en)?|byråd(?:et)?|kommunalbestyrelsen?|rådhuset|kommunerne|kommune(?:n|rne)?)\s+(?:i|for)\s+$|(?i)kommunerne\s+(?:\p{Lu}\p{L}*(?:,\s*|\s+og\s+))*$")
+            .expect("static regex")
+    })
+}
+
+fn municipal_after_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"^(?:s)?(?:(?:,\s*|\s+og\s+|\s+eller\s+)\p{Lu}[\p{L}\-/]*)*\s+(?:[Kk]ommun(?:e|es|er|ernes)|[Bb]yråd(?:et)?)\b")
+            .expect("static regex")
+    })
+}
+
+/// The word that ends right before `pos` (skipping spaces), if it is separated
+/// from `pos` by spaces only.
+fn word_before(text: &str, pos: usize) -> Option<&str> {
+    let head = &text[..pos];
+    let trimmed = head.trim_end_matches(' ');
+    if trimmed.len() == head.len() {
+        return None;
+    }
+    let start = trimmed.char_indices().rev().find(|&(_, c)| !is_word_char(c)).map_or(0, |(i, c)| i + c.len_utf8());
+    let w = &trimmed[start..];
+    (!w.is_empty()).then_some(w)
+}
+
+fn is_capitalised(w: &str) -> bool {
+    w.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// Whether a bare place name at `start..end` stands on its own.
+fn place_stands_alone(text: &str, start: usize, end: usize) -> bool {
+    if !is_capitalised(&text[start..end]) {
+        return false;
+    }
+    let tail = genitive_tail(&text[end..]);
+    let rest = &text[end + tail..];
+    // "Holstebro-Struer": a hyphen joining two proper names.
+    if let Some(r) = rest.strip_prefix('-') {
+        if r.chars().next().is_some_and(char::is_uppercase) {
+            return false;
+        }
+    }
+    // "Aarhus Universitet", "Helsingør Dagblad", "København K".
+    let after = rest.strip_prefix(' ').map(|r| {
+        let n = r.find(|c: char| !is_word_char(c)).unwrap_or(r.len());
+        &r[..n]
+    });
+    if let Some(w) = after {
+        if is_capitalised(w) && !MUNICIPAL_WORDS.contains(&w) {
+            return false;
+        }
+    }
+    // "Dagbladet Holstebro", "Birgitte Nyborg".
+    if let Some(w) = word_before(text, start) {
+        if is_capitalised(w) && !FUNCTION_WORDS.contains(&w) {
+            return false;
+        }
+    }
+    let window_start = floor_char_boundary(text, start.saturating_sub(40));
+    !before_place_re().is_match(&text[window_start..start])
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Whether an ambiguous municipality name at `start..end` has a municipal cue.
+fn has_municipal_cue(text: &str, start: usize, end: usize) -> bool {
+    if municipal_after_re().is_match(&text[end..floor_char_boundary(text, (end + 200).min(text.len()))]) {
+        return true;
+    }
+    let window_start = floor_char_boundary(text, start.saturating_sub(60));
+    municipal_before_re().is_match(&text[window_start..start])
+}
+
+/// Whether a candidate survives the context rules of its alias.
+pub fn context_allows(text: &str, matcher: &Matcher, c: &Candidate) -> bool {
+    match matcher.alias(c.alias).context {
+        ContextRule::Plain => true,
+        ContextRule::Place => place_stands_alone(text, c.start, c.end),
+        ContextRule::Municipal => {
+            place_stands_alone(text, c.start, c.end) && has_municipal_cue(text, c.start, c.end)
+        }
+    }
+}
+
+/// Keep the candidates that pass their context rules, then choose
+/// non-overlapping ones leftmost-first, longest-first. Ties (same span) go to
+/// the alias defined first. Writes into `out` in text order.
+pub fn resolve(text: &str, matcher: &Matcher, candidates: &mut [Candidate], out: &mut Vec<Mention>) {
+    out.clear();
+    candidates.sort_unstable_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)).then(a.alias.cmp(&b.alias)));
+    let mut covered = 0;
+    for c in candidates.iter() {
+        if c.start < covered {
+            continue;
+        }
+        if !context_allows(text, matcher, c) {
+            continue;
+        }
+        out.push(Mention { entity: c.entity, alias: c.alias, start: c.start, end: c.end });
+        covered = c.end;
+    }
+}

@@ -1,0 +1,191 @@
+//! Paragraphs and sentences, as byte spans of the original text.
+//!
+//! Every non-empty line is a paragraph: scraped articles separate paragraphs
+//! by blank lines and list items by single newlines, and both are windows for
+//! co-mention. Sentences end at `.`, `!`, `?` before a capital, a digit or a
+//! quote, except after the Danish abbreviations that usually precede more text
+//! (`kr.`, `mio.`, `bl.a.`, `kl. 8` ...) and after initials (`Povl D. Rasmussen`).
+
+/// A half-open byte range `start..end` of the document text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A sentence and the paragraph it belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sentence {
+    pub span: Span,
+    pub paragraph: u32,
+}
+
+/// The paragraphs and sentences of one document, in text order.
+#[derive(Debug, Clone, Default)]
+pub struct Segments {
+    pub paragraphs: Vec<Span>,
+    pub sentences: Vec<Sentence>,
+}
+
+/// Abbreviations after which a full stop does not end the sentence (lower case,
+/// inner dots kept).
+const ABBREVIATIONS: &[&str] = &[
+    "kr", "mio", "mia", "f.eks", "fx", "bl.a", "pr", "kl", "ca", "nr", "jf", "jvf", "dvs", "evt", "inkl", "ekskl",
+    "osv", "mht", "ift", "hhv", "vedr", "tlf", "stk", "ang", "etc", "m.fl", "m.m", "o.l", "bl", "eks", "dr", "hr",
+    "prof", "adm", "dir", "cand", "mag", "tidl", "ifm", "iflg", "pga", "p.g.a", "gl", "ndr", "sdr", "vs", "jan",
+    "feb", "apr", "aug", "sep", "sept", "okt", "nov", "dec", "mr", "mrs", "ms", "mv", "m.v", "t.o.m", "f.o.m",
+    "o.a", "a/s", "aps",
+];
+
+impl Segments {
+    /// Split `text`, replacing the previous contents (buffers are reused).
+    pub fn split(&mut self, text: &str) {
+        self.paragraphs.clear();
+        self.sentences.clear();
+        let mut pos = 0;
+        for line in text.split_inclusive('\n') {
+            let start = pos;
+            pos += line.len();
+            let body = line.trim_end_matches(['\n', '\r']);
+            let lead = body.len() - body.trim_start().len();
+            let trimmed = body.trim();
+            if trimmed.is_empty() {
+                continue;
+            }
+            let span = Span { start: start + lead, end: start + lead + trimmed.len() };
+            let p = self.paragraphs.len() as u32;
+            self.paragraphs.push(span);
+            split_sentences(text, span, p, &mut self.sentences);
+        }
+    }
+
+    /// The index of the sentence holding byte `offset` (the nearest before it
+    /// when the offset lies between sentences).
+    pub fn sentence_at(&self, offset: usize) -> usize {
+        self.sentences.partition_point(|s| s.span.start <= offset).saturating_sub(1)
+    }
+}
+
+fn is_closer(c: char) -> bool {
+    matches!(c, '"' | '\'' | '”' | '’' | '»' | '«' | ')' | ']')
+}
+
+fn starts_sentence(c: char) -> bool {
+    c.is_uppercase() || c.is_ascii_digit() || matches!(c, '"' | '“' | '”' | '»' | '«' | '\'' | '–' | '-' | '(')
+}
+
+/// The word before byte `dot` (letters, digits, inner dots and slashes).
+fn word_before(text: &str, dot: usize) -> &str {
+    let head = &text[..dot];
+    let start = head
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_alphanumeric() || c == '.' || c == '/'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    &head[start..]
+}
+
+fn is_abbreviation(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    if ABBREVIATIONS.contains(&lower.as_str()) {
+        return true;
+    }
+    // Initials: "D." in "Povl D. Rasmussen", "A.P." in "A.P. Møller".
+    let mut chars = word.chars();
+    matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase())
+        || (word.contains('.') && word.split('.').all(|p| p.chars().count() <= 1))
+}
+
+fn split_sentences(text: &str, para: Span, paragraph: u32, out: &mut Vec<Sentence>) {
+    let s = &text[para.start..para.end];
+    let mut sent_start = 0;
+    let mut iter = s.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if !matches!(c, '.' | '!' | '?' | '…') {
+            continue;
+        }
+        // Include repeated terminators and closing quotes/brackets.
+        let mut end = i + c.len_utf8();
+        while let Some(&(j, d)) = iter.peek() {
+            if matches!(d, '.' | '!' | '?') || is_closer(d) {
+                end = j + d.len_utf8();
+                iter.next();
+            } else {
+                break;
+            }
+        }
+        let rest = &s[end..];
+        let after_space = rest.trim_start();
+        let Some(next) = after_space.chars().next() else { break };
+        let spaced = after_space.len() < rest.len();
+        let prev = s[..i].chars().next_back();
+        let split = if spaced {
+            starts_sentence(next)
+        } else {
+            // Run-together paragraphs ("it-systemer.I forliget").
+            next.is_uppercase() && prev.is_some_and(char::is_lowercase) && c == '.'
+        };
+        if !split {
+            continue;
+        }
+        if c == '.' && end == i + 1 && is_abbreviation(word_before(s, i)) {
+            continue;
+        }
+        push_trimmed(para.start, s, sent_start, end, paragraph, out);
+        sent_start = end;
+    }
+    push_trimmed(para.start, s, sent_start, s.len(), paragraph, out);
+}
+
+fn push_trimmed(base: usize, s: &str, a: usize, b: usize, paragraph: u32, out: &mut Vec<Sentence>) {
+    let piece = &s[a..b];
+    let lead = piece.len() - piece.trim_start().len();
+    let t = piece.trim();
+    if !t.is_empty() {
+        let start = base + a + lead;
+        out.push(Sentence { span: Span { start, end: start + t.len() }, paragraph });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sentences(text: &str) -> Vec<&str> {
+        let mut seg = Segments::default();
+        seg.split(text);
+        seg.sentences.iter().map(|s| &text[s.span.start..s.span.end]).collect()
+    }
+
+    #[test]
+    fn danish_sentences() {
+        let table: &[(&str, &[&str])] = &[
+            ("Det koster 5 mio. kr. om året. Det er dyrt.", &["Det koster 5 mio. kr. om året.", "Det er dyrt."]),
+            ("Mødet er kl. 8 i morgen. KL deltager.", &["Mødet er kl. 8 i morgen.", "KL deltager."]),
+            ("Aftalen blev indgået 26. januar 2026. Den gælder.", &["Aftalen blev indgået 26. januar 2026.", "Den gælder."]),
+            ("Systemer som bl.a. KMD Opus og f.eks. Nova. Det var alt.", &["Systemer som bl.a. KMD Opus og f.eks. Nova.", "Det var alt."]),
+            ("Foto: Povl D. Rasmussen. Han smiler.", &["Foto: Povl D. Rasmussen.", "Han smiler."]),
+            ("\"Det er godt,\" siger hun. \"Ja!\" Slut.", &["\"Det er godt,\" siger hun.", "\"Ja!\"", "Slut."]),
+            ("it-systemer.I forliget står der noget.", &["it-systemer.", "I forliget står der noget."]),
+            ("Se nyteknik.se for mere. Tak.", &["Se nyteknik.se for mere.", "Tak."]),
+            ("Hvad nu? Det ved ingen.", &["Hvad nu?", "Det ved ingen."]),
+            ("Udbuddet i 2025. Det sker igen.", &["Udbuddet i 2025.", "Det sker igen."]),
+        ];
+        for (text, want) in table {
+            assert_eq!(sentences(text), *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn paragraphs_are_lines_with_exact_offsets() {
+        let text = "Overskrift\n\n  Første afsnit. To.\r\nAndet\n";
+        let mut seg = Segments::default();
+        seg.split(text);
+        let paras: Vec<&str> = seg.paragraphs.iter().map(|p| &text[p.start..p.end]).collect();
+        assert_eq!(paras, ["Overskrift", "Første afsnit. To.", "Andet"]);
+        assert_eq!(seg.sentences.len(), 4);
+        assert_eq!(seg.sentences[2].paragraph, 1);
+        let at = text.find("To").unwrap();
+        assert_eq!(seg.sentence_at(at), 2);
+    }
+}
