@@ -12,6 +12,7 @@
 //! | `~`  | case-free: any case (`~version2`) |
 //! | `^`  | a bare place name: capitalised, not part of a larger proper name |
 //! | `?`  | an ambiguous place name (Vejen, Skive...): only in municipal context |
+//! | `!`  | not as the first part of a hyphen compound (`!EU`: not in `EU-krav`) |
 //!
 //! Without a case flag, an alias with no lower-case letter (`KL`, `OS2`, `SKI`) is
 //! case-exact, one that starts with a capital must start with a capital in the text
@@ -81,6 +82,8 @@ pub struct Alias {
     pub text: String,
     pub case: CaseRule,
     pub context: ContextRule,
+    /// May the alias start a hyphen compound (`KMD-kontrakter`)?
+    pub compounds: bool,
 }
 
 /// All loaded entities and their aliases, ready to build a matcher from.
@@ -97,9 +100,10 @@ pub struct Dictionary {
 
 /// Parse the flags at the start of an alias. Returns `None` for an alias that is
 /// empty once the flags are gone.
-pub fn parse_alias(raw: &str) -> Option<(String, CaseRule, ContextRule)> {
+pub fn parse_alias(raw: &str) -> Option<ParsedAlias> {
     let mut case = None;
     let mut context = ContextRule::Plain;
+    let mut compounds = true;
     let mut rest = raw.trim();
     loop {
         let mut chars = rest.chars();
@@ -108,6 +112,7 @@ pub fn parse_alias(raw: &str) -> Option<(String, CaseRule, ContextRule)> {
             Some('~') => case = Some(CaseRule::Free),
             Some('^') => context = ContextRule::Place,
             Some('?') => context = ContextRule::Municipal,
+            Some('!') => compounds = false,
             _ => break,
         }
         rest = chars.as_str();
@@ -117,7 +122,16 @@ pub fn parse_alias(raw: &str) -> Option<(String, CaseRule, ContextRule)> {
         return None;
     }
     let case = case.unwrap_or_else(|| default_case(text));
-    Some((text.to_string(), case, context))
+    Some(ParsedAlias { text: text.to_string(), case, context, compounds })
+}
+
+/// An alias with its flags read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedAlias {
+    pub text: String,
+    pub case: CaseRule,
+    pub context: ContextRule,
+    pub compounds: bool,
 }
 
 /// The case rule an alias gets when it has no flag (see the module docs).
@@ -247,7 +261,9 @@ impl Dictionary {
                 diag.error(&loc, format!("duplicate id {id:?} (first defined at {origin}); skipped"));
                 continue;
             }
-            let mut raw_aliases = vec![label.to_string()];
+            // Explicit aliases first, so that one with flags (`!EU`) wins over
+            // the plain label it repeats.
+            let mut raw_aliases = Vec::new();
             if let Some(c) = c_alias {
                 let field = &rec[c];
                 if !field.trim().is_empty() {
@@ -260,6 +276,7 @@ impl Dictionary {
                     }
                 }
             }
+            raw_aliases.push(label.to_string());
             let idx = self.entities.len() as EntityIdx;
             let attrs = attr_cols
                 .iter()
@@ -283,7 +300,7 @@ impl Dictionary {
     }
 
     fn add_alias(&mut self, entity: EntityIdx, raw: &str, loc: &str, diag: &mut Diagnostics) {
-        let Some((text, case, context)) = parse_alias(raw) else { return };
+        let Some(ParsedAlias { text, case, context, compounds }) = parse_alias(raw) else { return };
         if !text.chars().any(char::is_alphanumeric) {
             diag.error(loc, format!("alias {text:?} has no letter or digit; ignored"));
             return;
@@ -299,7 +316,10 @@ impl Dictionary {
             };
             if let Some(&prev) = self.folded.get(&key) {
                 let other = self.aliases[prev].entity;
-                if other != entity {
+                if other == entity && case == CaseRule::Free {
+                    // `Version2;~version2`: the looser spelling widens the alias.
+                    self.aliases[prev].case = CaseRule::Free;
+                } else if other != entity {
                     let (a, b) = (&self.entities[other as usize], &self.entities[entity as usize]);
                     diag.warn(
                         loc,
@@ -309,7 +329,7 @@ impl Dictionary {
                 continue;
             }
             self.folded.insert(key, self.aliases.len());
-            self.aliases.push(Alias { entity, text: variant, case, context });
+            self.aliases.push(Alias { entity, text: variant, case, context, compounds });
         }
     }
 
@@ -354,13 +374,25 @@ mod tests {
 
     #[test]
     fn alias_flags_and_default_case() {
-        assert_eq!(parse_alias("KL"), Some(("KL".into(), CaseRule::Exact, ContextRule::Plain)));
-        assert_eq!(parse_alias("Kombit"), Some(("Kombit".into(), CaseRule::Capitalised, ContextRule::Plain)));
-        assert_eq!(parse_alias("version2"), Some(("version2".into(), CaseRule::Free, ContextRule::Plain)));
-        assert_eq!(parse_alias("=Nine"), Some(("Nine".into(), CaseRule::Exact, ContextRule::Plain)));
-        assert_eq!(parse_alias("?Vejen"), Some(("Vejen".into(), CaseRule::Capitalised, ContextRule::Municipal)));
-        assert_eq!(parse_alias("^~Odense"), Some(("Odense".into(), CaseRule::Free, ContextRule::Place)));
-        assert_eq!(parse_alias(" = "), None);
+        let p = |s: &str| parse_alias(s).map(|a| (a.text, a.case, a.context, a.compounds));
+        use CaseRule::*;
+        use ContextRule::*;
+        assert_eq!(p("KL"), Some(("KL".into(), Exact, Plain, true)));
+        assert_eq!(p("Kombit"), Some(("Kombit".into(), Capitalised, Plain, true)));
+        assert_eq!(p("version2"), Some(("version2".into(), Free, Plain, true)));
+        assert_eq!(p("=Nine"), Some(("Nine".into(), Exact, Plain, true)));
+        assert_eq!(p("?Vejen"), Some(("Vejen".into(), Capitalised, Municipal, true)));
+        assert_eq!(p("^~Odense"), Some(("Odense".into(), Free, Place, true)));
+        assert_eq!(p("!EU"), Some(("EU".into(), Exact, Plain, false)));
+        assert_eq!(p(" = "), None);
+    }
+
+    #[test]
+    fn a_looser_spelling_widens_the_alias() {
+        let (d, diag) = load("id,type,name,aliases\nv2,organization,Version2,~version2\n");
+        assert!(diag.is_empty(), "{diag:?}");
+        assert_eq!(d.aliases.len(), 1);
+        assert_eq!(d.aliases[0].case, CaseRule::Free);
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! public-sector IT.
 //!
 //! The pipeline, one module per stage in the order data flows:
-//! [`read`] documents → [`segment`] into paragraphs and sentences → [`matcher`]
+//! [`read`] documents → [`segment`] into paragraphs and sentences, marking
+//! [`furniture`] → [`matcher`]
 //! runs one Aho-Corasick automaton over the [`fold`]ed text → [`resolve`]
 //! applies context rules and picks leftmost-longest mentions → [`graph`] links
 //! entities mentioned together → [`export`] writes tables and graph files.
@@ -12,6 +13,7 @@ pub mod diag;
 pub mod dict;
 pub mod export;
 pub mod fold;
+pub mod furniture;
 pub mod graph;
 pub mod matcher;
 pub mod pipeline;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use kommunegraf::diag::{Diagnostics, Severity};
+use kommunegraf::furniture::Furniture;
 use kommunegraf::pipeline::{self, Options};
 use kommunegraf::Window;
 
@@ -57,7 +58,8 @@ fn main() -> ExitCode {
                 eprintln!("error: no dictionary entities loaded; nothing to look for");
                 return ExitCode::from(1);
             }
-            let opts = Options { inputs, out_dir: out, window };
+            let furniture = Furniture::embedded(&mut diag);
+            let opts = Options { inputs, out_dir: out, window, furniture };
             match pipeline::run(&dict, &opts) {
                 Ok(summary) => {
                     report(&summary.diagnostics);

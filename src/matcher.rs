@@ -48,6 +48,27 @@ pub fn genitive_tail(rest: &str) -> usize {
     }
 }
 
+/// Whether `start..end` lies inside a web or e-mail address
+/// (`https://itchefer.dk/node/1`, `navn@kmd.dk`): a link is not a mention.
+pub fn in_address(text: &str, start: usize, end: usize) -> bool {
+    let mut from = start.saturating_sub(120);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let token_start = text[from..start]
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| c.is_whitespace())
+        .map_or(from, |(i, c)| from + i + c.len_utf8());
+    let head = &text[token_start..start];
+    if head.contains("://") || head.contains('@') || head.starts_with("www.") {
+        return true;
+    }
+    // "kmd.dk/..." or "kmd.dk" followed by a path
+    let tail = &text[end..];
+    tail.starts_with(".dk/") || tail.starts_with(".com/") || tail.starts_with('/') && head.contains('.')
+}
+
 impl Matcher {
     /// Build the automaton over every alias of `dict`.
     pub fn new(dict: &Dictionary) -> Result<Self, aho_corasick::BuildError> {
@@ -95,6 +116,12 @@ impl Matcher {
         if rest.chars().next().is_some_and(is_word_char)
             && (genitive_tail(rest) == 0 || !last.is_some_and(is_word_char))
         {
+            return false;
+        }
+        if in_address(text, start, end) {
+            return false;
+        }
+        if !alias.compounds && rest.starts_with('-') {
             return false;
         }
         let surface = &text[start..end];

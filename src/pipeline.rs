@@ -12,6 +12,7 @@ use anyhow::{Context, Result};
 use crate::diag::Diagnostics;
 use crate::dict::{Dictionary, EntityIdx};
 use crate::export::{self, EntityTotals, OutputDir};
+use crate::furniture::Furniture;
 use crate::graph::{CoMentionGraph, Occurrence, Window};
 use crate::matcher::{Candidate, Matcher};
 use crate::read::{Document, DocumentReader};
@@ -33,35 +34,45 @@ pub struct Located {
 pub struct Extractor<'d> {
     pub dict: &'d Dictionary,
     pub matcher: Matcher,
+    pub furniture: Furniture,
     pub segments: Segments,
+    /// Per paragraph of the last document: is it site furniture?
+    pub is_furniture: Vec<bool>,
     folded: Vec<u8>,
     candidates: Vec<Candidate>,
     mentions: Vec<Mention>,
 }
 
 impl<'d> Extractor<'d> {
-    pub fn new(dict: &'d Dictionary) -> Result<Self> {
+    pub fn new(dict: &'d Dictionary, furniture: Furniture) -> Result<Self> {
         let matcher = Matcher::new(dict).context("building the Aho-Corasick automaton")?;
         Ok(Extractor {
             dict,
             matcher,
+            furniture,
             segments: Segments::default(),
+            is_furniture: Vec::new(),
             folded: Vec::new(),
             candidates: Vec::new(),
             mentions: Vec::new(),
         })
     }
 
-    /// The mentions of `text`, in text order. [`Extractor::segments`] holds
-    /// the document's paragraphs and sentences afterwards.
+    /// The mentions of `text` outside site furniture, in text order.
+    /// [`Extractor::segments`] holds the document's paragraphs and sentences
+    /// afterwards.
     pub fn extract(&mut self, text: &str, out: &mut Vec<Located>) {
         out.clear();
         self.segments.split(text);
+        self.furniture.mark(text, &self.segments.paragraphs, &mut self.is_furniture);
         self.matcher.candidates(text, &mut self.folded, &mut self.candidates);
         resolve(text, &self.matcher, &mut self.candidates, &mut self.mentions);
         for m in &self.mentions {
             let s = self.segments.sentence_at(m.start);
             let paragraph = self.segments.sentences.get(s).map_or(0, |x| x.paragraph);
+            if self.is_furniture.get(paragraph as usize).copied().unwrap_or(false) {
+                continue;
+            }
             out.push(Located {
                 entity: m.entity,
                 alias: m.alias,
@@ -80,6 +91,8 @@ pub struct Options {
     pub inputs: Vec<PathBuf>,
     pub out_dir: PathBuf,
     pub window: Window,
+    /// Paragraph markers of site furniture to leave out.
+    pub furniture: Furniture,
 }
 
 /// What a run did.
@@ -118,7 +131,7 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
         .from_writer(out.create("documents.csv").with_context(|| ctx("documents.csv"))?);
     documents_csv.write_record(["doc_id", "source", "title", "date", "bytes", "mentions"])?;
 
-    let mut extractor = Extractor::new(dict)?;
+    let mut extractor = Extractor::new(dict, opts.furniture.clone())?;
     let mut graph = CoMentionGraph::new();
     let mut totals = vec![EntityTotals::default(); dict.entities.len()];
     let mut summary = Summary::default();

@@ -141,6 +141,15 @@ pub fn context_allows(text: &str, matcher: &Matcher, c: &Candidate) -> bool {
     }
 }
 
+/// Whether `start` continues an enumeration right after a place name ending at
+/// `prev_end`: `Nyborg, Assens`, `Furesø og Egedal`.
+fn continues_place_list(text: &str, prev_end: usize, start: usize) -> bool {
+    let Some(gap) = text.get(prev_end..start) else { return false };
+    let gap = gap.strip_prefix('s').unwrap_or(gap);
+    let gap = gap.trim_start_matches(',').trim_matches(' ');
+    gap.is_empty() || gap == "og" || gap == "eller"
+}
+
 /// Keep the candidates that pass their context rules, then choose
 /// non-overlapping ones leftmost-first, longest-first. Ties (same span) go to
 /// the alias defined first. Writes into `out` in text order.
@@ -148,14 +157,28 @@ pub fn resolve(text: &str, matcher: &Matcher, candidates: &mut [Candidate], out:
     out.clear();
     candidates.sort_unstable_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)).then(a.alias.cmp(&b.alias)));
     let mut covered = 0;
+    // End of the last accepted place name, for enumerations of municipalities.
+    let mut last_place: Option<usize> = None;
     for c in candidates.iter() {
         if c.start < covered {
             continue;
         }
-        if !context_allows(text, matcher, c) {
+        let context = matcher.alias(c.alias).context;
+        let allowed = match context {
+            ContextRule::Municipal => {
+                place_stands_alone(text, c.start, c.end)
+                    && (has_municipal_cue(text, c.start, c.end)
+                        || last_place.is_some_and(|end| continues_place_list(text, end, c.start)))
+            }
+            _ => context_allows(text, matcher, c),
+        };
+        if !allowed {
             continue;
         }
         out.push(Mention { entity: c.entity, alias: c.alias, start: c.start, end: c.end });
         covered = c.end;
+        if context != ContextRule::Plain {
+            last_place = Some(c.end);
+        }
     }
 }

@@ -1,0 +1,192 @@
+//! Site furniture: the parts of a scraped page that are not the article —
+//! "Læs også" teasers, "Læses lige nu", event promotions, job ads, "Navnenyt",
+//! paywall appeals. Entities named there are not in the article, and linking
+//! them would plant false edges, so their paragraphs are marked and skipped.
+//!
+//! Markers come from a small text file (`dictionaries/furniture.txt`, embedded);
+//! see that file for the format.
+
+use regex::{RegexSet, RegexSetBuilder};
+
+use crate::diag::Diagnostics;
+use crate::segment::Span;
+
+/// The markers shipped in the binary.
+pub const EMBEDDED: &str = include_str!("../dictionaries/furniture.txt");
+
+/// Longest line that still counts as a teaser headline or a job-ad line.
+const SHORT_LINE: usize = 160;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    End,
+    Block,
+    Line,
+}
+
+/// Compiled furniture markers.
+#[derive(Debug, Clone)]
+pub struct Furniture {
+    set: RegexSet,
+    kinds: Vec<Kind>,
+}
+
+impl Furniture {
+    /// Parse a marker file; bad lines are reported (`name:line`) and skipped.
+    pub fn parse(name: &str, text: &str, diag: &mut Diagnostics) -> Self {
+        let mut patterns = Vec::new();
+        let mut kinds = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim_end_matches('\r');
+            if line.trim().is_empty() || line.trim_start().starts_with('#') {
+                continue;
+            }
+            let loc = format!("{name}:{}", i + 1);
+            let Some((kind, pat)) = line.split_once('\t') else {
+                diag.error(&loc, "expected KIND<TAB>REGEX; skipped");
+                continue;
+            };
+            let kind = match kind.trim() {
+                "end" => Kind::End,
+                "block" => Kind::Block,
+                "line" => Kind::Line,
+                other => {
+                    diag.error(&loc, format!("unknown kind {other:?} (valid: end, block, line); skipped"));
+                    continue;
+                }
+            };
+            if let Err(e) = regex::Regex::new(pat) {
+                diag.error(&loc, format!("bad regex: {e}; skipped"));
+                continue;
+            }
+            patterns.push(pat.to_string());
+            kinds.push(kind);
+        }
+        let set = RegexSetBuilder::new(&patterns)
+            .case_insensitive(true)
+            .build()
+            .unwrap_or_else(|_| RegexSet::empty());
+        Furniture { set, kinds }
+    }
+
+    pub fn embedded(diag: &mut Diagnostics) -> Self {
+        Self::parse("<embedded>/furniture.txt", EMBEDDED, diag)
+    }
+
+    /// No markers at all.
+    pub fn none() -> Self {
+        Furniture { set: RegexSet::empty(), kinds: Vec::new() }
+    }
+
+    fn kind_of(&self, para: &str) -> Option<Kind> {
+        // The strongest matching kind wins: end > block > line.
+        let mut best = None;
+        for i in self.set.matches(para).iter() {
+            let k = self.kinds[i];
+            best = Some(match (best, k) {
+                (Some(Kind::End), _) | (_, Kind::End) => Kind::End,
+                (Some(Kind::Block), _) | (_, Kind::Block) => Kind::Block,
+                _ => Kind::Line,
+            });
+        }
+        best
+    }
+
+    /// Mark the furniture paragraphs of a document: `out[i]` is true when
+    /// paragraph `i` is furniture.
+    pub fn mark(&self, text: &str, paragraphs: &[Span], out: &mut Vec<bool>) {
+        out.clear();
+        out.resize(paragraphs.len(), false);
+        if self.kinds.is_empty() {
+            return;
+        }
+        let para = |i: usize| &text[paragraphs[i].start..paragraphs[i].end];
+        let is_short = |s: &str| s.chars().count() <= SHORT_LINE;
+        let mut i = 0;
+        while i < paragraphs.len() {
+            match self.kind_of(para(i)) {
+                Some(Kind::End) => {
+                    // Job ads and similar lists run straight into the end marker:
+                    // take the heading-like lines before it too.
+                    let mut j = i;
+                    while j > 0 && !out[j - 1] && looks_like_list_item(para(j - 1)) {
+                        j -= 1;
+                    }
+                    // Never swallow the headline: keep the first paragraph.
+                    let j = j.max(1).min(i);
+                    out[j..].iter_mut().for_each(|f| *f = true);
+                    return;
+                }
+                Some(Kind::Block) => {
+                    out[i] = true;
+                    i += 1;
+                    while i < paragraphs.len() && is_short(para(i)) && self.kind_of(para(i)).is_none() {
+                        out[i] = true;
+                        i += 1;
+                    }
+                }
+                Some(Kind::Line) => {
+                    out[i] = true;
+                    i += 1;
+                }
+                None => i += 1,
+            }
+        }
+    }
+}
+
+/// A short line that does not end like a sentence: a list item, a job title, a
+/// place label.
+fn looks_like_list_item(p: &str) -> bool {
+    p.chars().count() <= 60 && !p.ends_with(['.', '!', '?', '"', '”', ':', ','])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::Segments;
+
+    fn furniture_lines(text: &str) -> Vec<&str> {
+        let mut diag = Diagnostics::default();
+        let f = Furniture::embedded(&mut diag);
+        assert!(diag.is_empty(), "{diag:?}");
+        let mut seg = Segments::default();
+        seg.split(text);
+        let mut marks = Vec::new();
+        f.mark(text, &seg.paragraphs, &mut marks);
+        seg.paragraphs.iter().zip(&marks).filter(|(_, m)| **m).map(|(p, _)| &text[p.start..p.end]).collect()
+    }
+
+    #[test]
+    fn end_markers_cut_the_rest() {
+        let text = "Overskrift\n\nBrødtekst om KMD. \"Godt,\" siger hun.\n\nLæses lige nu\n\n    Navnenyt fra it-Danmark\n\n    X har ansat Y.\n";
+        assert_eq!(furniture_lines(text), ["Læses lige nu", "Navnenyt fra it-Danmark", "X har ansat Y."]);
+    }
+
+    #[test]
+    fn teaser_block_ends_where_the_article_resumes() {
+        let long = "Det er en kendt sag i it-branchen, at leverandører skriver referater for kommunerne, og det har flere eksperter kritiseret, fordi det giver leverandøren en stor indflydelse på beslutningerne.";
+        let text = format!("Overskrift\n\nLæs også:\n\nEkspert: Ret besynderligt.\n\nIt-chef: Normalt.\n\n{long}\n");
+        assert_eq!(furniture_lines(&text), ["Læs også:", "Ekspert: Ret besynderligt.", "It-chef: Normalt."]);
+    }
+
+    #[test]
+    fn job_list_before_an_end_marker_is_furniture() {
+        let text = "Titel\n\nHan siger det til bladet.\n\nStatens IT\n\nDatacenter specialist\n\nKøbenhavnsområdet\n\nComputerworld Events\n\nVi samler 6.000 deltagere.\n";
+        assert_eq!(
+            furniture_lines(text),
+            ["Statens IT", "Datacenter specialist", "Københavnsområdet", "Computerworld Events", "Vi samler 6.000 deltagere."]
+        );
+    }
+
+    #[test]
+    fn single_lines_and_bad_marker_files() {
+        let text = "Titel\n\nArtikel top billede\n\nLæs også: Politiet dropper it-system.\n\nBrødtekst.\n";
+        assert_eq!(furniture_lines(text), ["Artikel top billede", "Læs også: Politiet dropper it-system."]);
+        let mut diag = Diagnostics::default();
+        Furniture::parse("f.txt", "end\t(\nnope\n", &mut diag);
+        let msgs: Vec<String> = diag.items.iter().map(ToString::to_string).collect();
+        assert!(msgs[0].contains("f.txt:1") && msgs[0].contains("regex"), "{msgs:?}");
+        assert!(msgs[1].contains("f.txt:2"), "{msgs:?}");
+    }
+}
