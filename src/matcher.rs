@@ -48,25 +48,32 @@ pub fn genitive_tail(rest: &str) -> usize {
     }
 }
 
-/// Whether `start..end` lies inside a web or e-mail address
-/// (`https://itchefer.dk/node/1`, `navn@kmd.dk`): a link is not a mention.
-pub fn in_address(text: &str, start: usize, end: usize) -> bool {
-    let mut from = start.saturating_sub(120);
+/// Whether a whitespace-delimited token is a web or e-mail address
+/// (`https://itchefer.dk/node/1`, `www.kl.dk`, `navn@kmd.dk`, `kmd.dk/om`).
+pub fn is_address(token: &str) -> bool {
+    token.contains("://")
+        || token.contains('@')
+        || token.starts_with("www.")
+        || [".dk/", ".com/", ".org/", ".net/", ".eu/"].iter().any(|t| token.contains(t))
+}
+
+/// The whitespace-delimited token around `start..end` (at most 200 bytes each side).
+pub fn token_around(text: &str, start: usize, end: usize) -> &str {
+    let mut from = start.saturating_sub(200);
     while !text.is_char_boundary(from) {
         from += 1;
     }
-    let token_start = text[from..start]
+    let a = text[from..start]
         .char_indices()
         .rev()
         .find(|&(_, c)| c.is_whitespace())
         .map_or(from, |(i, c)| from + i + c.len_utf8());
-    let head = &text[token_start..start];
-    if head.contains("://") || head.contains('@') || head.starts_with("www.") {
-        return true;
+    let mut to = (end + 200).min(text.len());
+    while !text.is_char_boundary(to) {
+        to -= 1;
     }
-    // "kmd.dk/..." or "kmd.dk" followed by a path
-    let tail = &text[end..];
-    tail.starts_with(".dk/") || tail.starts_with(".com/") || tail.starts_with('/') && head.contains('.')
+    let b = text[end..to].find(char::is_whitespace).map_or(to, |i| end + i);
+    &text[a..b]
 }
 
 impl Matcher {
@@ -118,7 +125,8 @@ impl Matcher {
         {
             return false;
         }
-        if in_address(text, start, end) {
+        // A link is not a mention.
+        if is_address(token_around(text, start, end)) {
             return false;
         }
         if !alias.compounds && rest.starts_with('-') {

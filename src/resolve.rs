@@ -86,6 +86,10 @@ fn place_stands_alone(text: &str, start: usize, end: usize) -> bool {
     if !is_capitalised(&text[start..end]) {
         return false;
     }
+    // "borgmester i Vejen Egon Fræhr": the cue settles it, whatever follows.
+    if has_municipal_cue_before(text, start) {
+        return true;
+    }
     let tail = genitive_tail(&text[end..]);
     let rest = &text[end + tail..];
     // "Holstebro-Struer": a hyphen joining two proper names.
@@ -126,6 +130,11 @@ fn has_municipal_cue(text: &str, start: usize, end: usize) -> bool {
     if municipal_after_re().is_match(&text[end..floor_char_boundary(text, (end + 200).min(text.len()))]) {
         return true;
     }
+    has_municipal_cue_before(text, start)
+}
+
+/// "borgmester i", "byrådet i", "kommunerne Odense, ..." right before `start`.
+fn has_municipal_cue_before(text: &str, start: usize) -> bool {
     let window_start = floor_char_boundary(text, start.saturating_sub(60));
     municipal_before_re().is_match(&text[window_start..start])
 }

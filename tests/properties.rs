@@ -1,0 +1,127 @@
+//! Properties on arbitrary text: offsets are exact, surfaces are what the text
+//! says, and the leftmost-longest choice agrees with a brute-force reference.
+
+use std::fs;
+
+use kommunegraf::diag::Diagnostics;
+use kommunegraf::furniture::Furniture;
+use kommunegraf::pipeline::{self, Extractor, Located, Options};
+use kommunegraf::{Dictionary, Window};
+use proptest::prelude::*;
+
+const FRAGMENTS: &[&str] = &[
+    "KMD", "kmd", "KMD's", "KMD’s", "KMD-", "Odense", "Odense Kommune", "Odense Kommunes", "Århus", "ÅRHUS",
+    "Faaborg", "/", "Midtfyn", "Vejen", "vejen", "Kommune", "kl.", "KL", "EG", "eg", "æ", "Ø", "å", " ", " ",
+    "-", "s", "'", ".", ",", "\n", "\n\n", "\u{a0}", "é", "👍", "\u{200f}", "\u{301}", "Aarhus Universitet",
+    "borgmester i ", "Skive", "og", "https://", "kmd.dk/", "@", "\"", "&", "<", "\\", "Læs også:", "Region Nordjylland",
+];
+
+fn text_strategy() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        4 => proptest::sample::select(FRAGMENTS).prop_map(str::to_string),
+        1 => any::<char>().prop_map(|c| c.to_string()),
+    ];
+    proptest::collection::vec(piece, 0..60).prop_map(|v| v.concat())
+}
+
+fn embedded() -> Dictionary {
+    let mut diag = Diagnostics::default();
+    Dictionary::embedded(&mut diag)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48), ..ProptestConfig::default() })]
+
+    /// Every row of mentions.csv has `text[start..end] == surface`, on char
+    /// boundaries, for arbitrary text written through the whole pipeline.
+    #[test]
+    fn surfaces_are_exact_slices(texts in proptest::collection::vec(text_strategy(), 1..4)) {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.jsonl");
+        let lines: Vec<String> = texts.iter().enumerate()
+            .map(|(i, t)| serde_json::json!({"id": format!("d{i}"), "text": t}).to_string())
+            .collect();
+        fs::write(&input, lines.join("\n")).unwrap();
+        let dict = embedded();
+        let opts = Options { inputs: vec![input], out_dir: dir.path().join("out"), window: Window::Sentence, furniture: Furniture::none() };
+        pipeline::run(&dict, &opts).unwrap();
+        let mut rdr = csv::Reader::from_path(dir.path().join("out/mentions.csv")).unwrap();
+        for row in rdr.records() {
+            let row = row.unwrap();
+            let doc: usize = row[0][1..].parse().unwrap();
+            let text = &texts[doc];
+            let (start, end): (usize, usize) = (row[5].parse().unwrap(), row[6].parse().unwrap());
+            prop_assert!(start < end && end <= text.len());
+            prop_assert!(text.is_char_boundary(start) && text.is_char_boundary(end));
+            prop_assert_eq!(&text[start..end], &row[4]);
+        }
+    }
+
+    /// With plain aliases, the mentions are exactly the greedy leftmost-longest
+    /// choice among all word-bounded occurrences found by brute force.
+    #[test]
+    fn leftmost_longest_agrees_with_brute_force(text in text_strategy()) {
+        let mut diag = Diagnostics::default();
+        let mut dict = Dictionary::new();
+        dict.add_csv("t.csv", "id,type,name,aliases\n\
+            a,vendor,KMD,\n\
+            b,municipality,Odense Kommune,~odense\n\
+            c,organization,Aarhus Universitet,\n\
+            d,vendor,~kommune,\n".as_bytes(), &mut diag);
+        let mut ex = Extractor::new(&dict, Furniture::none()).unwrap();
+        let mut got: Vec<Located> = Vec::new();
+        ex.extract(&text, &mut got);
+        let got: Vec<(usize, usize, u32)> = got.iter().map(|m| (m.start, m.end, m.entity)).collect();
+        prop_assert_eq!(got, brute_force(&text, &dict));
+    }
+}
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// The reference: try every alias at every char boundary.
+fn brute_force(text: &str, dict: &Dictionary) -> Vec<(usize, usize, u32)> {
+    let lower = |s: &str| s.chars().flat_map(char::to_lowercase).collect::<String>();
+    let mut all = Vec::new();
+    for (i, _) in text.char_indices() {
+        if text[..i].chars().next_back().is_some_and(is_word) {
+            continue;
+        }
+        for a in &dict.aliases {
+            let n = a.text.len();
+            let Some(piece) = text.get(i..i + n) else { continue };
+            let exact_ok = match a.case {
+                kommunegraf::dict::CaseRule::Exact => piece == a.text,
+                kommunegraf::dict::CaseRule::Capitalised => {
+                    lower(piece) == lower(&a.text) && piece.chars().next().is_some_and(char::is_uppercase)
+                }
+                kommunegraf::dict::CaseRule::Free => lower(piece) == lower(&a.text),
+            };
+            if !exact_ok || lower(piece).len() != n {
+                continue;
+            }
+            let rest = &text[i + n..];
+            let mut chars = rest.chars();
+            let ok_end = match chars.next() {
+                None => true,
+                Some(c) if !is_word(c) => true,
+                Some('s') => !chars.next().is_some_and(is_word),
+                Some(_) => false,
+            };
+            if ok_end && !kommunegraf::matcher::is_address(kommunegraf::matcher::token_around(text, i, i + n)) {
+                all.push((i, i + n, a.entity));
+            }
+        }
+    }
+    all.sort_by(|x, y| x.0.cmp(&y.0).then(y.1.cmp(&x.1)));
+    let mut out = Vec::new();
+    let mut covered = 0;
+    for m in all {
+        if m.0 >= covered {
+            covered = m.1;
+            out.push(m);
+        }
+    }
+    out
+}
