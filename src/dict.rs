@@ -153,9 +153,7 @@ pub fn separator_variants(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     let joins: Vec<usize> = (1..chars.len().saturating_sub(1))
         .filter(|&i| {
-            (chars[i] == '-' || chars[i] == '/')
-                && chars[i - 1].is_alphanumeric()
-                && chars[i + 1].is_alphanumeric()
+            (chars[i] == '-' || chars[i] == '/') && chars[i - 1].is_alphanumeric() && chars[i + 1].is_alphanumeric()
         })
         .collect();
     let mut out = vec![text.to_string()];
@@ -283,7 +281,13 @@ impl Dictionary {
                 .filter(|(c, _)| !rec[*c].trim().is_empty())
                 .map(|(c, a)| (*a, rec[*c].trim().to_string()))
                 .collect();
-            self.entities.push(Entity { id: id.to_string(), kind, label: label.to_string(), attrs, origin: loc.clone() });
+            self.entities.push(Entity {
+                id: id.to_string(),
+                kind,
+                label: label.to_string(),
+                attrs,
+                origin: loc.clone(),
+            });
             self.ids.insert(id.to_string(), idx);
             for raw in raw_aliases {
                 self.add_alias(idx, &raw, &loc, diag);
@@ -323,7 +327,10 @@ impl Dictionary {
                     let (a, b) = (&self.entities[other as usize], &self.entities[entity as usize]);
                     diag.warn(
                         loc,
-                        format!("alias {variant:?} is shared by {:?} ({}) and {:?}; kept for {:?}", a.id, a.origin, b.id, a.id),
+                        format!(
+                            "alias {variant:?} is shared by {:?} ({}) and {:?}; kept for {:?}",
+                            a.id, a.origin, b.id, a.id
+                        ),
                     );
                 }
                 continue;

@@ -18,10 +18,10 @@ pub fn fold_in_place(bytes: &mut [u8]) {
     let mut prev = 0u8;
     for b in bytes.iter_mut() {
         let c = *b;
-        if c.is_ascii_uppercase() {
-            *b = c + 32;
-        } else if prev == 0xC3 && (0x80..=0x9E).contains(&c) && c != 0x97 {
-            *b = c + 0x20;
+        // Both cases set bit 0x20: ASCII `A`→`a`, and `C3 80`→`C3 A0` (`À`→`à`).
+        let latin1_capital = prev == 0xC3 && (0x80..=0x9E).contains(&c) && c != 0x97;
+        if c.is_ascii_uppercase() || latin1_capital {
+            *b = c | 0x20;
         }
         prev = c;
     }

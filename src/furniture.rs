@@ -62,10 +62,7 @@ impl Furniture {
             patterns.push(pat.to_string());
             kinds.push(kind);
         }
-        let set = RegexSetBuilder::new(&patterns)
-            .case_insensitive(true)
-            .build()
-            .unwrap_or_else(|_| RegexSet::empty());
+        let set = RegexSetBuilder::new(&patterns).case_insensitive(true).build().unwrap_or_else(|_| RegexSet::empty());
         Furniture { set, kinds }
     }
 
@@ -175,7 +172,13 @@ mod tests {
         let text = "Titel\n\nHan siger det til bladet.\n\nStatens IT\n\nDatacenter specialist\n\nKøbenhavnsområdet\n\nComputerworld Events\n\nVi samler 6.000 deltagere.\n";
         assert_eq!(
             furniture_lines(text),
-            ["Statens IT", "Datacenter specialist", "Københavnsområdet", "Computerworld Events", "Vi samler 6.000 deltagere."]
+            [
+                "Statens IT",
+                "Datacenter specialist",
+                "Københavnsområdet",
+                "Computerworld Events",
+                "Vi samler 6.000 deltagere."
+            ]
         );
     }
 

@@ -4,13 +4,17 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use kommunegraf::Window;
 use kommunegraf::diag::{Diagnostics, Severity};
 use kommunegraf::furniture::Furniture;
 use kommunegraf::pipeline::{self, Options};
-use kommunegraf::Window;
 
 #[derive(Parser)]
-#[command(name = "kommunegraf", version, about = "Entity tables and co-mention graphs from Danish public-sector IT news")]
+#[command(
+    name = "kommunegraf",
+    version,
+    about = "Entity tables and co-mention graphs from Danish public-sector IT news"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -41,11 +41,7 @@ pub fn genitive_tail(rest: &str) -> usize {
     } else {
         ["'s", "’s", "´s"].iter().find(|t| rest.starts_with(**t)).map_or(0, |t| t.len())
     };
-    if tail == 0 || rest[tail..].chars().next().is_some_and(is_word_char) {
-        0
-    } else {
-        tail
-    }
+    if tail == 0 || rest[tail..].chars().next().is_some_and(is_word_char) { 0 } else { tail }
 }
 
 /// Whether a whitespace-delimited token is a web or e-mail address

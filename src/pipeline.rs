@@ -124,7 +124,16 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(out.create("mentions.csv").with_context(|| ctx("mentions.csv"))?);
     mentions_csv.write_record([
-        "doc_id", "entity_id", "type", "label", "surface", "start", "end", "paragraph", "sentence", "context",
+        "doc_id",
+        "entity_id",
+        "type",
+        "label",
+        "surface",
+        "start",
+        "end",
+        "paragraph",
+        "sentence",
+        "context",
     ])?;
     let mut documents_csv = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
@@ -139,7 +148,7 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
     let mut occurrences = Vec::new();
     let mut seen_in_doc: Vec<EntityIdx> = Vec::new();
     let mut reader = DocumentReader::new(&opts.inputs);
-    while let Some(doc) = reader.next() {
+    for doc in reader.by_ref() {
         extractor.extract(&doc.text, &mut located);
         write_document(&mut mentions_csv, &mut documents_csv, dict, &extractor.segments, &doc, &located)
             .with_context(|| ctx("mentions.csv"))?;
@@ -201,10 +210,8 @@ fn write_document<W: Write, V: Write>(
 ) -> csv::Result<()> {
     for m in located {
         let e = dict.entity(m.entity);
-        let context = segments
-            .sentences
-            .get(m.sentence as usize)
-            .map_or("", |s| doc.text[s.span.start..s.span.end].trim());
+        let context =
+            segments.sentences.get(m.sentence as usize).map_or("", |s| doc.text[s.span.start..s.span.end].trim());
         mentions.write_record([
             doc.id.as_str(),
             &e.id,

@@ -102,7 +102,8 @@ impl DocumentReader {
             } else if is_jsonl(input) {
                 sources.push(Source::Jsonl { path: input.clone() });
             } else {
-                let id = input.file_name().map_or_else(|| input.display().to_string(), |n| n.to_string_lossy().into_owned());
+                let id =
+                    input.file_name().map_or_else(|| input.display().to_string(), |n| n.to_string_lossy().into_owned());
                 sources.push(Source::File { path: input.clone(), id });
             }
         }
@@ -150,7 +151,8 @@ pub fn parse_jsonl_line(line: &str) -> Result<Document, String> {
         Some(serde_json::Value::Number(n)) => n.to_string(),
         _ => return Err("no string field \"id\"".into()),
     };
-    let field = |k: &str| obj.get(k).and_then(|t| t.as_str()).map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+    let field =
+        |k: &str| obj.get(k).and_then(|t| t.as_str()).map(str::trim).filter(|s| !s.is_empty()).map(String::from);
     Ok(Document {
         id,
         source: String::new(),

@@ -34,8 +34,17 @@ const FUNCTION_WORDS: &[&str] = &[
 
 /// Capitalised words that may follow a place name (the municipality itself).
 const MUNICIPAL_WORDS: &[&str] = &[
-    "Kommune", "Kommunes", "Kommuner", "Kommunernes", "Byråd", "Byråds", "Byrådet", "Kommunalbestyrelse",
-    "Kommunalbestyrelsen", "Rådhus", "Borgmester",
+    "Kommune",
+    "Kommunes",
+    "Kommuner",
+    "Kommunernes",
+    "Byråd",
+    "Byråds",
+    "Byrådet",
+    "Kommunalbestyrelse",
+    "Kommunalbestyrelsen",
+    "Rådhus",
+    "Borgmester",
 ];
 
 fn before_place_re() -> &'static Regex {
@@ -144,9 +153,7 @@ pub fn context_allows(text: &str, matcher: &Matcher, c: &Candidate) -> bool {
     match matcher.alias(c.alias).context {
         ContextRule::Plain => true,
         ContextRule::Place => place_stands_alone(text, c.start, c.end),
-        ContextRule::Municipal => {
-            place_stands_alone(text, c.start, c.end) && has_municipal_cue(text, c.start, c.end)
-        }
+        ContextRule::Municipal => place_stands_alone(text, c.start, c.end) && has_municipal_cue(text, c.start, c.end),
     }
 }
 

@@ -1,10 +1,10 @@
 //! The Danish matching rules, each as real-style sentences against the shipped
 //! dictionaries: what must be found (label, surface) and what must not.
 
+use kommunegraf::Dictionary;
 use kommunegraf::diag::Diagnostics;
 use kommunegraf::furniture::Furniture;
 use kommunegraf::pipeline::{Extractor, Located};
-use kommunegraf::Dictionary;
 
 fn found(ex: &mut Extractor, text: &str) -> Vec<(String, String)> {
     let mut out: Vec<Located> = Vec::new();
@@ -23,7 +23,10 @@ fn danish_case_table() {
         ("KMD's nye system og KMD’s aftale.", &[("KMD", "KMD"), ("KMD", "KMD")]),
         ("Microsofts sky og Googles annoncer.", &[("Microsoft", "Microsoft"), ("Google", "Google")]),
         ("Atos' kontrakt blev forlænget.", &[("Atos", "Atos")]),
-        ("Konkurrencestyrelsens afgørelse kom i går.", &[("Konkurrence- og Forbrugerstyrelsen", "Konkurrencestyrelsen")]),
+        (
+            "Konkurrencestyrelsens afgørelse kom i går.",
+            &[("Konkurrence- og Forbrugerstyrelsen", "Konkurrencestyrelsen")],
+        ),
         // hyphen compounds
         ("KMD-kontrakterne blev kritiseret under KL-udbuddet.", &[("KMD", "KMD"), ("KL", "KL")]),
         ("Kombit-formanden tog ordet.", &[("KOMBIT", "Kombit")]),
@@ -80,7 +83,10 @@ fn danish_case_table() {
         ("Det skriver Dagbladet Holstebro-Struer.", &[("Dagbladet Holstebro Struer", "Dagbladet Holstebro-Struer")]),
         (
             "Patienter på Aalborg Universitetshospital i Region Nordjylland venter.",
-            &[("Aalborg Universitetshospital", "Aalborg Universitetshospital"), ("Region Nordjylland", "Region Nordjylland")],
+            &[
+                ("Aalborg Universitetshospital", "Aalborg Universitetshospital"),
+                ("Region Nordjylland", "Region Nordjylland"),
+            ],
         ),
         ("Retten i Roskilde afsagde dom i sagen.", &[("Retten i Roskilde", "Retten i Roskilde")]),
         ("Birgitte Nyborg er statsminister i serien.", &[]),
@@ -94,7 +100,10 @@ fn danish_case_table() {
             "Morten Bødskov (S) siger, at Datatilsynet har ret.",
             &[("Morten Bødskov", "Morten Bødskov"), ("Socialdemokratiet", "(S)"), ("Datatilsynet", "Datatilsynet")],
         ),
-        ("Michael Aastrup Jensen er borgmester i Randers.", &[("Michael Aastrup-Jensen", "Michael Aastrup Jensen"), ("Randers Kommune", "Randers")]),
+        (
+            "Michael Aastrup Jensen er borgmester i Randers.",
+            &[("Michael Aastrup-Jensen", "Michael Aastrup Jensen"), ("Randers Kommune", "Randers")],
+        ),
         ("Læs programmet på https://itchefer.dk/node/1 i dag.", &[]),
         ("netIP's teknikere og Netip A/S.", &[("Netip", "netIP"), ("Netip", "Netip A/S")]),
         ("Nye EU-krav, men EU's regler gælder.", &[("EU", "EU")]),

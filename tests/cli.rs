@@ -1,0 +1,148 @@
+//! End to end: the real binary on the example articles and on small bad inputs.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const FILES: &[&str] = &["mentions.csv", "entities.csv", "documents.csv", "nodes.csv", "edges.csv", "graph.dot"];
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_kommunegraf"))
+}
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn rows(path: &Path) -> Vec<csv::StringRecord> {
+    csv::Reader::from_path(path).unwrap().records().map(Result::unwrap).collect()
+}
+
+#[test]
+fn examples_produce_every_table_and_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = run(&["run", examples().to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in FILES {
+        let bytes = fs::read(out.join(f)).unwrap();
+        assert!(!bytes.starts_with(b"\xEF\xBB\xBF"), "{f} has a BOM");
+        assert!(std::str::from_utf8(&bytes).is_ok(), "{f} is not UTF-8");
+    }
+    let mentions = rows(&out.join("mentions.csv"));
+    let has = |doc: &str, label: &str, surface: &str| {
+        mentions.iter().any(|r| r[0].starts_with(doc) && &r[3] == label && &r[4] == surface)
+    };
+    assert!(has("02", "Vejen Kommune", "Vejen"), "borgmester i Vejen");
+    assert!(!mentions.iter().any(|r| r[0].starts_with("02") && r[4].eq_ignore_ascii_case("vejen") && &r[4] != "Vejen"));
+    assert!(has("03", "Faaborg-Midtfyn Kommune", "Faaborg/Midtfyn"));
+    assert!(has("03", "Assens Kommune", "Assens"), "enumeration of municipalities");
+    assert!(has("04", "Aarhus Kommune", "Århus Kommune"));
+    assert!(has("04", "Aarhus Universitet", "Aarhus Universitet"));
+    // "Skejby ved Århus" is a place, and the "Navnenyt" furniture names nobody.
+    assert!(!mentions.iter().any(|r| r[0].starts_with("04") && &r[4] == "Århus"));
+    assert!(!mentions.iter().any(|r| r[0].starts_with("05") && &r[3] == "Netcompany"));
+    // Offsets are exact byte offsets into the file.
+    for r in &mentions {
+        let text = fs::read_to_string(examples().join(&r[0])).unwrap();
+        let (s, e): (usize, usize) = (r[5].parse().unwrap(), r[6].parse().unwrap());
+        assert_eq!(&text[s..e], &r[4]);
+        assert!(r[9].contains(&r[4]), "context holds the surface: {:?}", r);
+    }
+    // The tables agree with each other.
+    let entities = rows(&out.join("entities.csv"));
+    let nodes = rows(&out.join("nodes.csv"));
+    assert_eq!(entities.len(), nodes.len());
+    let total: usize = entities.iter().map(|r| r[3].parse::<usize>().unwrap()).sum();
+    assert_eq!(total, mentions.len());
+    let documents = rows(&out.join("documents.csv"));
+    assert_eq!(documents.len(), 5);
+    let edges = rows(&out.join("edges.csv"));
+    assert!(!edges.is_empty());
+    assert!(edges.iter().all(|r| &r[2] == "Undirected" && r[3].parse::<u64>().unwrap() >= 1));
+    let ids: Vec<&str> = nodes.iter().map(|r| r.get(0).unwrap()).collect();
+    assert!(edges.iter().all(|r| ids.contains(&&r[0]) && ids.contains(&&r[1]) && r[0] < r[1]));
+    let dot = fs::read_to_string(out.join("graph.dot")).unwrap();
+    assert!(dot.starts_with("graph kommunegraf {") && dot.contains("layout=sfdp"));
+    assert_eq!(dot.matches(" -- ").count(), edges.len());
+}
+
+#[test]
+fn same_input_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for out in [&a, &b] {
+        let o = run(&["run", examples().to_str().unwrap(), "-o", out.to_str().unwrap(), "--window", "sentence"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for f in FILES {
+        assert_eq!(fs::read(a.join(f)).unwrap(), fs::read(b.join(f)).unwrap(), "{f} differs between runs");
+    }
+}
+
+#[test]
+fn wider_windows_link_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut counts = Vec::new();
+    for w in ["sentence", "paragraph", "document"] {
+        let out = dir.path().join(w);
+        let o = run(&["run", examples().to_str().unwrap(), "-o", out.to_str().unwrap(), "--window", w]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        counts.push(rows(&out.join("edges.csv")).len());
+    }
+    assert!(counts[0] < counts[1] && counts[1] < counts[2], "{counts:?}");
+}
+
+#[test]
+fn user_dictionary_bad_rows_are_reported_and_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let dict = dir.path().join("mine.csv");
+    fs::write(&dict, "id,type,name,aliases,sector\nx1,system,Sundhedsplatformen,SP,health\n,system,NoId,,\nx1,system,Dup,,\nx2,system,Other,SP,\n").unwrap();
+    let corpus = dir.path().join("c.jsonl");
+    fs::write(&corpus, "{\"id\":\"a\",\"text\":\"Sundhedsplatformen og SP koster. KMD leverer.\"}\nnot json\n{\"id\":\"b\",\"text\":\"SP igen.\"}\n").unwrap();
+    let out = dir.path().join("out");
+    let o = run(&[
+        "run",
+        corpus.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--dict",
+        dict.to_str().unwrap(),
+        "--no-default-dict",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    let loc = dict.display().to_string();
+    assert!(err.contains(&format!("{loc}:3")) && err.contains("lacks"), "{err}");
+    assert!(err.contains(&format!("{loc}:4")) && err.contains("duplicate id"), "{err}");
+    assert!(err.contains(&format!("{loc}:5")) && err.contains("\"x1\"") && err.contains("\"x2\""), "{err}");
+    assert!(err.contains(&format!("{}:2", corpus.display())) && err.contains("not JSON"), "{err}");
+    let mentions = rows(&out.join("mentions.csv"));
+    let got: Vec<(&str, &str)> = mentions.iter().map(|r| (r.get(0).unwrap(), r.get(4).unwrap())).collect();
+    // No KMD: the shipped dictionaries are off. The bad JSONL line is skipped, not the rest.
+    assert_eq!(got, [("a", "Sundhedsplatformen"), ("a", "SP"), ("b", "SP")]);
+    let entities = rows(&out.join("entities.csv"));
+    assert_eq!(&entities[0][5], "health", "extra columns become attributes");
+}
+
+#[test]
+fn usage_errors_and_unwritable_output() {
+    let o = run(&["run", "x.txt", "--window", "chapter"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("sentence, paragraph, document"), "{}", stderr(&o));
+
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("file");
+    fs::write(&blocker, "x").unwrap();
+    let o = run(&["run", examples().to_str().unwrap(), "-o", blocker.join("out").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("output directory"), "{}", stderr(&o));
+}
