@@ -1,13 +1,21 @@
 //! The co-mention graph: entities are nodes, and two entities mentioned in the
-//! same window (sentence, paragraph or document) are joined by an undirected
-//! edge whose weight counts the windows they share.
+//! same window are joined by an undirected edge.
+//!
+//! Every window kind is modelled the same way: a document is a row of windows
+//! numbered `0..n`, and a mention occupies a range of them — one sentence, one
+//! paragraph, the whole document, or, for a sliding window of `N` words, every
+//! window that covers its word. For each entity the graph keeps `nᵢ`, the
+//! number of windows holding it; for each pair `c`, the number holding both; and
+//! `N`, all windows. The weights of [`Weighting`] are computed from these.
 
 use std::collections::HashMap;
 use std::fmt;
+use std::ops::Range;
 use std::str::FromStr;
 
 use petgraph::graph::{EdgeIndex, NodeIndex, UnGraph};
 
+use crate::date::{Date, min_max};
 use crate::dict::{Dictionary, EntityIdx};
 
 /// The unit of text within which two mentions count as "together".
@@ -17,7 +25,11 @@ pub enum Window {
     #[default]
     Paragraph,
     Document,
+    /// A sliding window of this many words.
+    Words(u32),
 }
+
+const WINDOW_VALUES: &str = "sentence, paragraph, document, words:N (N ≥ 2)";
 
 impl FromStr for Window {
     type Err = String;
@@ -26,26 +38,100 @@ impl FromStr for Window {
             "sentence" => Ok(Window::Sentence),
             "paragraph" => Ok(Window::Paragraph),
             "document" => Ok(Window::Document),
-            _ => Err(format!("unknown window {s:?}; valid: sentence, paragraph, document")),
+            _ => match s.strip_prefix("words:").map(str::parse::<u32>) {
+                Some(Ok(n)) if n >= 2 => Ok(Window::Words(n)),
+                _ => Err(format!("unknown window {s:?}; valid: {WINDOW_VALUES}")),
+            },
         }
     }
 }
 
 impl fmt::Display for Window {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Window::Sentence => "sentence",
-            Window::Paragraph => "paragraph",
-            Window::Document => "document",
-        })
+        match self {
+            Window::Sentence => f.write_str("sentence"),
+            Window::Paragraph => f.write_str("paragraph"),
+            Window::Document => f.write_str("document"),
+            Window::Words(n) => write!(f, "words:{n}"),
+        }
     }
 }
 
-/// One mention as the graph sees it: which entity, in which window of its document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// How an edge's weight is computed from `c` (windows holding both), `nᵢ`,
+/// `nⱼ` (windows holding each) and `N` (all windows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Weighting {
+    /// `c`
+    #[default]
+    Count,
+    /// `c / (nᵢ + nⱼ − c)`
+    Jaccard,
+    /// `2c / (nᵢ + nⱼ)`
+    Dice,
+    /// `log(cN / (nᵢnⱼ)) / −log(c/N)`; 1 when `c = N`.
+    Npmi,
+    /// Association strength `cN / (nᵢnⱼ)`.
+    Assoc,
+}
+
+impl FromStr for Weighting {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "count" => Ok(Weighting::Count),
+            "jaccard" => Ok(Weighting::Jaccard),
+            "dice" => Ok(Weighting::Dice),
+            "npmi" => Ok(Weighting::Npmi),
+            "assoc" => Ok(Weighting::Assoc),
+            _ => Err(format!("unknown weight {s:?}; valid: count, jaccard, dice, npmi, assoc")),
+        }
+    }
+}
+
+impl Weighting {
+    pub fn name(self) -> &'static str {
+        match self {
+            Weighting::Count => "count",
+            Weighting::Jaccard => "jaccard",
+            Weighting::Dice => "dice",
+            Weighting::Npmi => "npmi",
+            Weighting::Assoc => "assoc",
+        }
+    }
+
+    /// The weight of a pair. `c ≥ 1`, `nᵢ, nⱼ ≥ c`, `N ≥ nᵢ, nⱼ`.
+    pub fn weight(self, c: u64, ni: u64, nj: u64, n: u64) -> f64 {
+        let (c, ni, nj, n) = (c as f64, ni as f64, nj as f64, n as f64);
+        match self {
+            Weighting::Count => c,
+            Weighting::Jaccard => c / (ni + nj - c),
+            Weighting::Dice => 2.0 * c / (ni + nj),
+            Weighting::Npmi => {
+                if c >= n {
+                    1.0
+                } else {
+                    (c * n / (ni * nj)).ln() / -(c / n).ln()
+                }
+            }
+            Weighting::Assoc => c * n / (ni * nj),
+        }
+    }
+}
+
+/// One mention as the graph sees it: an entity and the windows it occupies.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Occurrence {
-    pub window: u32,
     pub entity: EntityIdx,
+    pub windows: Range<u64>,
+}
+
+/// What the graph keeps of a document besides its mentions.
+#[derive(Debug, Clone, Copy)]
+pub struct DocInfo<'a> {
+    pub id: &'a str,
+    pub date: Option<Date>,
+    /// Number of windows in the document.
+    pub windows: u64,
 }
 
 /// Per-entity counts.
@@ -54,35 +140,26 @@ pub struct NodeStats {
     pub entity: EntityIdx,
     pub mentions: u64,
     pub documents: u64,
+    /// `nᵢ`: windows holding the entity.
+    pub windows: u64,
+    pub first_seen: Option<Date>,
+    pub last_seen: Option<Date>,
 }
 
-/// Per-pair counts.
+/// Most example documents kept per edge.
+pub const MAX_EXAMPLES: usize = 5;
+
+/// Per-pair counts and provenance.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EdgeStats {
-    /// Windows holding both entities.
+    /// `c`: windows holding both entities.
     pub windows: u64,
     /// Distinct documents holding such a window.
     pub documents: u64,
-    last_doc: u64,
-}
-
-/// A node of the finished graph, ready to export.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NodeRow<'a> {
-    pub id: &'a str,
-    pub label: &'a str,
-    pub kind: &'a str,
-    pub mentions: u64,
-    pub documents: u64,
-}
-
-/// An edge of the finished graph, with `source < target` by id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EdgeRow<'a> {
-    pub source: &'a str,
-    pub target: &'a str,
-    pub weight: u64,
-    pub documents: u64,
+    pub first_date: Option<Date>,
+    pub last_date: Option<Date>,
+    /// The first documents (in input order) that link the pair.
+    pub examples: Vec<String>,
 }
 
 /// Builds the graph one document at a time.
@@ -91,8 +168,29 @@ pub struct CoMentionGraph {
     pub graph: UnGraph<NodeStats, EdgeStats>,
     nodes: HashMap<EntityIdx, NodeIndex>,
     edges: HashMap<(NodeIndex, NodeIndex), EdgeIndex>,
-    docs: u64,
-    scratch: Vec<Occurrence>,
+    /// `N`: all windows of all documents.
+    pub total_windows: u64,
+    pub documents: u64,
+    pub dated_documents: u64,
+    spans: Vec<(EntityIdx, Vec<Range<u64>>)>,
+}
+
+/// Length of the intersection of two sorted lists of disjoint ranges.
+fn overlap(a: &[Range<u64>], b: &[Range<u64>]) -> u64 {
+    let (mut i, mut j, mut total) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        let lo = a[i].start.max(b[j].start);
+        let hi = a[i].end.min(b[j].end);
+        if lo < hi {
+            total += hi - lo;
+        }
+        if a[i].end < b[j].end {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    total
 }
 
 impl CoMentionGraph {
@@ -101,128 +199,301 @@ impl CoMentionGraph {
     }
 
     fn node(&mut self, entity: EntityIdx) -> NodeIndex {
-        *self
-            .nodes
-            .entry(entity)
-            .or_insert_with(|| self.graph.add_node(NodeStats { entity, mentions: 0, documents: 0 }))
+        *self.nodes.entry(entity).or_insert_with(|| {
+            self.graph.add_node(NodeStats {
+                entity,
+                mentions: 0,
+                documents: 0,
+                windows: 0,
+                first_seen: None,
+                last_seen: None,
+            })
+        })
     }
 
     /// Add the mentions of one document.
-    pub fn add_document(&mut self, occurrences: &[Occurrence]) {
-        self.docs += 1;
-        let doc = self.docs;
-        let mut occ = std::mem::take(&mut self.scratch);
-        occ.clear();
-        occ.extend_from_slice(occurrences);
-        occ.sort_unstable();
-        // Mentions and documents per entity.
-        let mut seen: Vec<EntityIdx> = occ.iter().map(|o| o.entity).collect();
-        for &e in &seen {
-            let n = self.node(e);
+    pub fn add_document(&mut self, doc: DocInfo, occurrences: &[Occurrence]) {
+        self.documents += 1;
+        self.total_windows += doc.windows;
+        if doc.date.is_some() {
+            self.dated_documents += 1;
+        }
+        // Per entity: its mentions, and the union of the windows they occupy.
+        let mut occ: Vec<&Occurrence> = occurrences.iter().collect();
+        occ.sort_by_key(|o| (o.entity, o.windows.start, o.windows.end));
+        let mut spans = std::mem::take(&mut self.spans);
+        spans.clear();
+        for o in occ {
+            let n = self.node(o.entity);
             self.graph[n].mentions += 1;
+            match spans.last_mut() {
+                Some((e, ranges)) if *e == o.entity => match ranges.last_mut() {
+                    Some(last) if o.windows.start <= last.end => last.end = last.end.max(o.windows.end),
+                    _ => ranges.push(o.windows.clone()),
+                },
+                _ => spans.push((o.entity, vec![o.windows.clone()])),
+            }
         }
-        seen.sort_unstable();
-        seen.dedup();
-        for &e in &seen {
-            let n = self.node(e);
-            self.graph[n].documents += 1;
+        for (e, ranges) in &spans {
+            let n = self.node(*e);
+            let s = &mut self.graph[n];
+            s.documents += 1;
+            s.windows += ranges.iter().map(|r| r.end - r.start).sum::<u64>();
+            (s.first_seen, s.last_seen) = min_max((s.first_seen, s.last_seen), doc.date);
         }
-        occ.dedup();
-        let mut i = 0;
-        while i < occ.len() {
-            let w = occ[i].window;
-            let j = i + occ[i..].iter().take_while(|o| o.window == w).count();
-            for a in i..j {
-                for b in a + 1..j {
-                    self.link(occ[a].entity, occ[b].entity, doc);
+        for a in 0..spans.len() {
+            for b in a + 1..spans.len() {
+                let c = overlap(&spans[a].1, &spans[b].1);
+                if c > 0 {
+                    self.link(spans[a].0, spans[b].0, c, &doc);
                 }
             }
-            i = j;
         }
-        self.scratch = occ;
+        self.spans = spans;
     }
 
-    fn link(&mut self, a: EntityIdx, b: EntityIdx, doc: u64) {
+    fn link(&mut self, a: EntityIdx, b: EntityIdx, c: u64, doc: &DocInfo) {
         let (na, nb) = (self.node(a), self.node(b));
         let key = if na < nb { (na, nb) } else { (nb, na) };
         let e = match self.edges.get(&key) {
             Some(&e) => e,
             None => {
-                let e = self.graph.add_edge(key.0, key.1, EdgeStats { windows: 0, documents: 0, last_doc: 0 });
+                let stats =
+                    EdgeStats { windows: 0, documents: 0, first_date: None, last_date: None, examples: Vec::new() };
+                let e = self.graph.add_edge(key.0, key.1, stats);
                 self.edges.insert(key, e);
                 e
             }
         };
-        let stats = &mut self.graph[e];
-        stats.windows += 1;
-        if stats.last_doc != doc {
-            stats.last_doc = doc;
-            stats.documents += 1;
+        let s = &mut self.graph[e];
+        s.windows += c;
+        s.documents += 1;
+        (s.first_date, s.last_date) = min_max((s.first_date, s.last_date), doc.date);
+        if s.examples.len() < MAX_EXAMPLES {
+            s.examples.push(doc.id.to_string());
         }
     }
 
-    /// Nodes sorted by entity id, so output does not depend on input order.
-    pub fn node_rows<'a>(&'a self, dict: &'a Dictionary) -> Vec<NodeRow<'a>> {
-        let mut rows: Vec<NodeRow<'a>> = self
-            .graph
-            .node_weights()
-            .map(|n| {
-                let e = dict.entity(n.entity);
-                NodeRow { id: &e.id, label: &e.label, kind: &e.kind, mentions: n.mentions, documents: n.documents }
-            })
-            .collect();
-        rows.sort_by(|a, b| a.id.cmp(b.id));
-        rows
-    }
-
-    /// Edges sorted by (source, target) id.
-    pub fn edge_rows<'a>(&'a self, dict: &'a Dictionary) -> Vec<EdgeRow<'a>> {
-        let mut rows: Vec<EdgeRow<'a>> = self
+    /// The finished graph, weighted and filtered, with rows sorted by id.
+    pub fn finish<'a>(&'a self, dict: &'a Dictionary, opts: &GraphOptions) -> Finished<'a> {
+        let n = self.total_windows.max(1);
+        let keep_kind = |idx: NodeIndex| {
+            opts.types.as_ref().is_none_or(|t| t.iter().any(|k| *k == dict.entity(self.graph[idx].entity).kind))
+        };
+        let mut edges: Vec<(NodeIndex, NodeIndex, f64, &EdgeStats)> = self
             .graph
             .edge_indices()
             .filter_map(|e| {
                 let (a, b) = self.graph.edge_endpoints(e)?;
-                let (ia, ib) = (&dict.entity(self.graph[a].entity).id, &dict.entity(self.graph[b].entity).id);
-                let (source, target) = if ia <= ib { (ia, ib) } else { (ib, ia) };
                 let s = &self.graph[e];
-                Some(EdgeRow { source, target, weight: s.windows, documents: s.documents })
+                if !keep_kind(a) || !keep_kind(b) || s.windows < opts.min_count || s.documents < opts.min_docs {
+                    return None;
+                }
+                let w = opts.weight.weight(s.windows, self.graph[a].windows, self.graph[b].windows, n);
+                // A non-positive association (NPMI ≤ 0: no more often than chance) is no link.
+                (w.is_finite() && w > 0.0).then_some((a, b, w, s))
+            })
+            .collect();
+        let id = |i: NodeIndex| dict.entity(self.graph[i].entity).id.as_str();
+        if let Some(k) = opts.top_edges {
+            // Keep an edge when it is among the k strongest of either endpoint.
+            let mut per_node: HashMap<NodeIndex, Vec<usize>> = HashMap::new();
+            for (i, (a, b, _, _)) in edges.iter().enumerate() {
+                per_node.entry(*a).or_default().push(i);
+                per_node.entry(*b).or_default().push(i);
+            }
+            let mut keep = vec![false; edges.len()];
+            for (node, mut list) in per_node {
+                let other = |i: usize| if edges[i].0 == node { edges[i].1 } else { edges[i].0 };
+                list.sort_by(|&x, &y| edges[y].2.total_cmp(&edges[x].2).then_with(|| id(other(x)).cmp(id(other(y)))));
+                for &i in list.iter().take(k) {
+                    keep[i] = true;
+                }
+            }
+            let mut i = 0;
+            edges.retain(|_| {
+                i += 1;
+                keep[i - 1]
+            });
+        }
+        let mut linked: Vec<bool> = vec![false; self.graph.node_count()];
+        for (a, b, _, _) in &edges {
+            linked[a.index()] = true;
+            linked[b.index()] = true;
+        }
+        let mut nodes: Vec<NodeRow<'a>> = self
+            .graph
+            .node_indices()
+            .filter(|&i| keep_kind(i) && (opts.keep_isolates || linked[i.index()]))
+            .map(|i| {
+                let s = &self.graph[i];
+                let e = dict.entity(s.entity);
+                NodeRow {
+                    id: &e.id,
+                    label: &e.label,
+                    kind: &e.kind,
+                    attrs: &e.attrs,
+                    mentions: s.mentions,
+                    documents: s.documents,
+                    windows: s.windows,
+                    first_seen: s.first_seen,
+                    last_seen: s.last_seen,
+                }
+            })
+            .collect();
+        nodes.sort_by(|a, b| a.id.cmp(b.id));
+        let mut rows: Vec<EdgeRow<'a>> = edges
+            .into_iter()
+            .map(|(a, b, weight, s)| {
+                let (x, y) = (id(a), id(b));
+                let (source, target) = if x <= y { (x, y) } else { (y, x) };
+                EdgeRow { source, target, weight, stats: s }
             })
             .collect();
         rows.sort_by(|a, b| (a.source, a.target).cmp(&(b.source, b.target)));
-        rows
+        Finished { nodes, edges: rows, dynamic: self.dated_documents > 0, attr_names: &dict.attr_names }
     }
+}
+
+/// Which edges and nodes the finished graph keeps, and how edges are weighted.
+#[derive(Debug, Clone, Default)]
+pub struct GraphOptions {
+    pub weight: Weighting,
+    /// Least `c` (windows shared) for an edge.
+    pub min_count: u64,
+    /// Least number of documents for an edge.
+    pub min_docs: u64,
+    /// Keep each node's K strongest edges.
+    pub top_edges: Option<usize>,
+    /// Keep only entities of these kinds.
+    pub types: Option<Vec<String>>,
+    /// Keep nodes without edges.
+    pub keep_isolates: bool,
+}
+
+/// A node of the finished graph.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeRow<'a> {
+    pub id: &'a str,
+    pub label: &'a str,
+    pub kind: &'a str,
+    /// Dictionary attributes, by index into [`Finished::attr_names`].
+    pub attrs: &'a [(usize, String)],
+    pub mentions: u64,
+    pub documents: u64,
+    pub windows: u64,
+    pub first_seen: Option<Date>,
+    pub last_seen: Option<Date>,
+}
+
+/// An edge of the finished graph, with `source < target` by id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgeRow<'a> {
+    pub source: &'a str,
+    pub target: &'a str,
+    pub weight: f64,
+    pub stats: &'a EdgeStats,
+}
+
+/// The graph as exported.
+#[derive(Debug, Clone)]
+pub struct Finished<'a> {
+    pub nodes: Vec<NodeRow<'a>>,
+    pub edges: Vec<EdgeRow<'a>>,
+    /// Whether any document had a date (the graph then has a time axis).
+    pub dynamic: bool,
+    pub attr_names: &'a [String],
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn occ(v: &[(u32, EntityIdx)]) -> Vec<Occurrence> {
-        v.iter().map(|&(window, entity)| Occurrence { window, entity }).collect()
+    fn occ(v: &[(EntityIdx, u64)]) -> Vec<Occurrence> {
+        v.iter().map(|&(entity, w)| Occurrence { entity, windows: w..w + 1 }).collect()
+    }
+
+    fn doc(id: &str, windows: u64) -> DocInfo<'_> {
+        DocInfo { id, date: None, windows }
+    }
+
+    fn edge(g: &CoMentionGraph, a: EntityIdx, b: EntityIdx) -> Option<(u64, u64)> {
+        let (na, nb) = (g.nodes[&a], g.nodes[&b]);
+        g.graph.find_edge(na, nb).map(|e| (g.graph[e].windows, g.graph[e].documents))
     }
 
     #[test]
-    fn weights_count_shared_windows_and_documents() {
+    fn counts_shared_windows_and_documents() {
         let mut g = CoMentionGraph::new();
-        // doc 1: entities 0,1 together in window 0 (0 twice), 1,2 in window 1
-        g.add_document(&occ(&[(0, 0), (0, 1), (0, 0), (1, 1), (1, 2)]));
-        // doc 2: 0,1 together in two windows
-        g.add_document(&occ(&[(0, 0), (0, 1), (3, 1), (3, 0)]));
-        let find = |a: EntityIdx, b: EntityIdx| {
-            let (na, nb) = (g.nodes[&a], g.nodes[&b]);
-            g.graph.find_edge(na, nb).map(|e| (g.graph[e].windows, g.graph[e].documents))
-        };
-        assert_eq!(find(0, 1), Some((3, 2)));
-        assert_eq!(find(1, 2), Some((1, 1)));
-        assert_eq!(find(0, 2), None);
+        g.add_document(doc("d1", 2), &occ(&[(0, 0), (1, 0), (0, 0), (1, 1), (2, 1)]));
+        g.add_document(doc("d2", 4), &occ(&[(0, 0), (1, 0), (1, 3), (0, 3)]));
+        assert_eq!(edge(&g, 0, 1), Some((3, 2)));
+        assert_eq!(edge(&g, 1, 2), Some((1, 1)));
+        assert_eq!(edge(&g, 0, 2), None);
         let n0 = &g.graph[g.nodes[&0]];
-        assert_eq!((n0.mentions, n0.documents), (4, 2));
+        assert_eq!((n0.mentions, n0.documents, n0.windows), (4, 2, 3));
+        assert_eq!(g.total_windows, 6);
     }
 
     #[test]
-    fn window_parses_or_lists_valid_values() {
-        assert_eq!("sentence".parse::<Window>(), Ok(Window::Sentence));
-        let err = "words".parse::<Window>().unwrap_err();
-        assert!(err.contains("sentence, paragraph, document"));
+    fn sliding_windows_overlap_by_range() {
+        // words:3 over 10 words = 8 windows; mentions at words 2 and 4 share
+        // windows 2 only (each covers [p-2, p]).
+        let mut g = CoMentionGraph::new();
+        let o = vec![Occurrence { entity: 0, windows: 0..3 }, Occurrence { entity: 1, windows: 2..5 }];
+        g.add_document(doc("d", 8), &o);
+        assert_eq!(edge(&g, 0, 1), Some((1, 1)));
+        assert_eq!(overlap(&[0..3, 5..9], &[2..6, 8..10]), 1 + 1 + 1);
+    }
+
+    #[test]
+    fn weight_formulas_against_hand_computed_values() {
+        // c = 2, nᵢ = 4, nⱼ = 5, N = 20
+        let w = |k: Weighting| k.weight(2, 4, 5, 20);
+        assert_eq!(w(Weighting::Count), 2.0);
+        assert!((w(Weighting::Jaccard) - 2.0 / 7.0).abs() < 1e-12);
+        assert!((w(Weighting::Dice) - 4.0 / 9.0).abs() < 1e-12);
+        assert!((w(Weighting::Assoc) - 2.0).abs() < 1e-12);
+        // NPMI = ln(2·20/(4·5)) / −ln(2/20) = ln 2 / ln 10
+        assert!((w(Weighting::Npmi) - 2f64.ln() / 10f64.ln()).abs() < 1e-12);
+        // perfect co-occurrence everywhere
+        assert_eq!(Weighting::Npmi.weight(3, 3, 3, 3), 1.0);
+        // independence gives NPMI 0
+        assert!(Weighting::Npmi.weight(1, 2, 5, 10).abs() < 1e-12);
+    }
+
+    #[test]
+    fn filters_and_top_edges() {
+        let mut diag = crate::diag::Diagnostics::default();
+        let mut dict = Dictionary::new();
+        dict.add_csv("t.csv", b"id,type,name\na,vendor,A\nb,vendor,B\nc,person,C\nd,person,D\ne,vendor,E\n", &mut diag);
+        let mut g = CoMentionGraph::new();
+        // a-b in 3 windows of 2 docs, a-c in 2, a-d in 1; e alone
+        g.add_document(doc("d1", 3), &occ(&[(0, 0), (1, 0), (0, 1), (1, 1), (2, 1), (0, 2), (3, 2)]));
+        g.add_document(doc("d2", 2), &occ(&[(0, 0), (1, 0), (2, 0), (4, 1)]));
+        let ids = |f: &Finished| f.edges.iter().map(|e| format!("{}-{}", e.source, e.target)).collect::<Vec<_>>();
+        let all = g.finish(&dict, &GraphOptions::default());
+        assert_eq!(ids(&all), ["a-b", "a-c", "a-d", "b-c"]);
+        assert_eq!(all.nodes.len(), 4, "isolated e dropped");
+        let keep = g.finish(&dict, &GraphOptions { keep_isolates: true, ..Default::default() });
+        assert_eq!(keep.nodes.len(), 5);
+        let min = g.finish(&dict, &GraphOptions { min_count: 2, ..Default::default() });
+        assert_eq!(ids(&min), ["a-b", "a-c", "b-c"]);
+        let docs = g.finish(&dict, &GraphOptions { min_docs: 2, ..Default::default() });
+        assert_eq!(ids(&docs), ["a-b", "a-c", "b-c"]);
+        let top1 = g.finish(&dict, &GraphOptions { top_edges: Some(1), ..Default::default() });
+        // a's best is b; b's best is a; c's best is a (tie with b broken by id); d's only is a.
+        assert_eq!(ids(&top1), ["a-b", "a-c", "a-d"]);
+        let people = g.finish(&dict, &GraphOptions { types: Some(vec!["vendor".into()]), ..Default::default() });
+        assert_eq!(ids(&people), ["a-b"]);
+    }
+
+    #[test]
+    fn options_parse_or_list_valid_values() {
+        assert_eq!("words:50".parse::<Window>(), Ok(Window::Words(50)));
+        assert!("words:x".parse::<Window>().unwrap_err().contains("sentence, paragraph, document, words:N"));
+        assert!("chapter".parse::<Window>().is_err());
+        assert_eq!("npmi".parse::<Weighting>(), Ok(Weighting::Npmi));
+        assert!("pmi".parse::<Weighting>().unwrap_err().contains("count, jaccard, dice, npmi, assoc"));
     }
 }

@@ -9,6 +9,7 @@
 //! entities mentioned together → [`export`] writes tables and graph files.
 //! [`dict`] loads the dictionaries; [`pipeline`] ties the stages together.
 
+pub mod date;
 pub mod diag;
 pub mod dict;
 pub mod export;
@@ -22,5 +23,5 @@ pub mod resolve;
 pub mod segment;
 
 pub use dict::Dictionary;
-pub use graph::Window;
+pub use graph::{GraphOptions, Weighting, Window};
 pub use pipeline::{Extractor, Options, Summary, run};

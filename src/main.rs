@@ -4,10 +4,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use kommunegraf::Window;
 use kommunegraf::diag::{Diagnostics, Severity};
+use kommunegraf::export::Format;
 use kommunegraf::furniture::Furniture;
 use kommunegraf::pipeline::{self, Options};
+use kommunegraf::{GraphOptions, Weighting, Window};
 
 #[derive(Parser)]
 #[command(
@@ -20,29 +21,64 @@ struct Cli {
     command: Command,
 }
 
+#[derive(clap::Args)]
+struct RunArgs {
+    /// .txt/.md files, directories of them (recursive), or .jsonl corpora
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Output directory
+    #[arg(short, long, default_value = "output")]
+    out: PathBuf,
+    /// Co-mention window: sentence, paragraph, document, or words:N (sliding)
+    #[arg(long, default_value = "paragraph")]
+    window: Window,
+    /// Edge weight: count, jaccard, dice, npmi or assoc
+    #[arg(long, default_value = "count")]
+    weight: Weighting,
+    /// Drop edges shared by fewer than K windows
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    min_count: u64,
+    /// Drop edges found in fewer than K documents
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    min_docs: u64,
+    /// Keep only each node's K strongest edges
+    #[arg(long, value_name = "K")]
+    top_edges: Option<usize>,
+    /// Keep only entities of these types (comma-separated)
+    #[arg(long, value_delimiter = ',')]
+    types: Option<Vec<String>>,
+    /// Keep nodes that have no edge
+    #[arg(long)]
+    keep_isolates: bool,
+    /// Graph files to write: csv, gexf, graphml, json, dot, all (comma-separated)
+    #[arg(long, default_value = "all")]
+    format: Formats,
+    /// Add a dictionary CSV, or a directory of them (repeatable)
+    #[arg(long = "dict")]
+    dicts: Vec<PathBuf>,
+    /// Do not load the dictionaries built into the binary
+    #[arg(long)]
+    no_default_dict: bool,
+    /// Print nothing but warnings and errors
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+/// A comma-separated list of graph formats.
+#[derive(Clone)]
+struct Formats(Vec<Format>);
+
+impl std::str::FromStr for Formats {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Format::parse_list(s).map(Formats)
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Find the entities of the dictionaries in INPUT and write tables and graphs.
-    Run {
-        /// .txt/.md files, directories of them (recursive), or .jsonl corpora
-        #[arg(required = true)]
-        inputs: Vec<PathBuf>,
-        /// Output directory
-        #[arg(short, long, default_value = "output")]
-        out: PathBuf,
-        /// Co-mention window: sentence, paragraph or document
-        #[arg(long, default_value = "paragraph")]
-        window: Window,
-        /// Add a dictionary CSV, or a directory of them (repeatable)
-        #[arg(long = "dict")]
-        dicts: Vec<PathBuf>,
-        /// Do not load the dictionaries built into the binary
-        #[arg(long)]
-        no_default_dict: bool,
-        /// Print nothing but errors
-        #[arg(short, long)]
-        quiet: bool,
-    },
+    Run(RunArgs),
 }
 
 fn report(diag: &Diagnostics) {
@@ -51,43 +87,60 @@ fn report(diag: &Diagnostics) {
     }
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Run { inputs, out, window, dicts, no_default_dict, quiet } => {
-            let mut diag = Diagnostics::default();
-            let dict = pipeline::load_dictionaries(&dicts, no_default_dict, &mut diag);
-            report(&diag);
-            if dict.entities.is_empty() {
-                eprintln!("error: no dictionary entities loaded; nothing to look for");
-                return ExitCode::from(1);
-            }
-            let furniture = Furniture::embedded(&mut diag);
-            let opts = Options { inputs, out_dir: out, window, furniture };
-            match pipeline::run(&dict, &opts) {
-                Ok(summary) => {
-                    report(&summary.diagnostics);
-                    diag.extend(summary.diagnostics);
-                    if !quiet {
-                        eprintln!(
-                            "kommunegraf: {} documents, {} mentions of {} entities; graph {} nodes, {} edges; {} warnings, {} errors; wrote {}",
-                            summary.documents,
-                            summary.mentions,
-                            summary.entities,
-                            summary.nodes,
-                            summary.edges,
-                            diag.count(Severity::Warning),
-                            diag.count(Severity::Error),
-                            opts.out_dir.display()
-                        );
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("error: {e:#}");
-                    ExitCode::from(1)
-                }
-            }
+fn run(a: RunArgs) -> ExitCode {
+    let mut diag = Diagnostics::default();
+    let dict = pipeline::load_dictionaries(&a.dicts, a.no_default_dict, &mut diag);
+    let furniture = Furniture::embedded(&mut diag);
+    report(&diag);
+    if dict.entities.is_empty() {
+        eprintln!("error: no dictionary entities loaded; nothing to look for");
+        return ExitCode::from(1);
+    }
+    let opts = Options {
+        inputs: a.inputs,
+        out_dir: a.out,
+        window: a.window,
+        graph: GraphOptions {
+            weight: a.weight,
+            min_count: a.min_count,
+            min_docs: a.min_docs,
+            top_edges: a.top_edges,
+            types: a.types.map(|t| t.into_iter().map(|s| s.trim().to_lowercase()).collect()),
+            keep_isolates: a.keep_isolates,
+        },
+        formats: a.format.0,
+        furniture,
+    };
+    let summary = match pipeline::run(&dict, &opts) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(1);
         }
+    };
+    report(&summary.diagnostics);
+    diag.extend(summary.diagnostics);
+    let (warnings, errors) = (diag.count(Severity::Warning), diag.count(Severity::Error));
+    if !a.quiet {
+        eprintln!(
+            "kommunegraf: {} documents, {} mentions of {} entities; graph {} nodes, {} edges; {warnings} warnings, {errors} errors; wrote {}",
+            summary.documents,
+            summary.mentions,
+            summary.entities,
+            summary.nodes,
+            summary.edges,
+            opts.out_dir.display()
+        );
+    }
+    if summary.documents == 0 && errors > 0 {
+        eprintln!("error: no document could be read");
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Run(args) => run(args),
     }
 }

@@ -9,11 +9,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use crate::date::{self, Date};
 use crate::diag::Diagnostics;
 use crate::dict::{Dictionary, EntityIdx};
-use crate::export::{self, EntityTotals, OutputDir};
+use crate::export::{self, Format, OutputDir, dot, gexf, graphml, json, tables};
 use crate::furniture::Furniture;
-use crate::graph::{CoMentionGraph, Occurrence, Window};
+use crate::graph::{CoMentionGraph, DocInfo, GraphOptions, Occurrence, Window};
 use crate::matcher::{Candidate, Matcher};
 use crate::read::{Document, DocumentReader};
 use crate::resolve::{Mention, resolve};
@@ -91,8 +92,26 @@ pub struct Options {
     pub inputs: Vec<PathBuf>,
     pub out_dir: PathBuf,
     pub window: Window,
+    pub graph: GraphOptions,
+    /// Graph files to write (the entity tables are always written).
+    pub formats: Vec<Format>,
     /// Paragraph markers of site furniture to leave out.
     pub furniture: Furniture,
+}
+
+impl Options {
+    /// Defaults for `inputs` → `out_dir`: paragraph windows, count weights,
+    /// every format, the shipped furniture markers.
+    pub fn new(inputs: Vec<PathBuf>, out_dir: PathBuf, diag: &mut Diagnostics) -> Self {
+        Options {
+            inputs,
+            out_dir,
+            window: Window::default(),
+            graph: GraphOptions::default(),
+            formats: Format::ALL.to_vec(),
+            furniture: Furniture::embedded(diag),
+        }
+    }
 }
 
 /// What a run did.
@@ -107,11 +126,75 @@ pub struct Summary {
     pub diagnostics: Diagnostics,
 }
 
-fn window_of(m: &Located, window: Window) -> u32 {
+/// The date of a document: its `date` field, else the first date written in
+/// its article text (furniture such as event lists is not searched).
+pub fn document_date(doc: &Document, ex: &Extractor, diag: &mut Diagnostics) -> Option<Date> {
+    if let Some(field) = doc.date.as_deref() {
+        match date::parse_field(field) {
+            Some(d) => return Some(d),
+            None => diag.warn(&doc.source, format!("date {field:?} not understood; looking in the text")),
+        }
+    }
+    ex.segments
+        .paragraphs
+        .iter()
+        .zip(&ex.is_furniture)
+        .filter(|(_, f)| !**f)
+        .find_map(|(p, _)| date::find_in_text(&doc.text[p.start..p.end]))
+}
+
+/// Start offsets of the words of `text` (runs of letters and digits).
+fn word_starts(text: &str, out: &mut Vec<usize>) {
+    out.clear();
+    let mut in_word = false;
+    for (i, c) in text.char_indices() {
+        let w = c.is_alphanumeric();
+        if w && !in_word {
+            out.push(i);
+        }
+        in_word = w;
+    }
+}
+
+/// The windows of a document and of each of its mentions.
+fn windows(
+    window: Window,
+    text: &str,
+    ex: &Extractor,
+    located: &[Located],
+    words: &mut Vec<usize>,
+    out: &mut Vec<Occurrence>,
+) -> u64 {
+    out.clear();
+    let body = |p: u32| !ex.is_furniture.get(p as usize).copied().unwrap_or(false);
+    let unit = |w: u64| w..w + 1;
     match window {
-        Window::Sentence => m.sentence,
-        Window::Paragraph => m.paragraph,
-        Window::Document => 0,
+        Window::Sentence => {
+            out.extend(located.iter().map(|m| Occurrence { entity: m.entity, windows: unit(u64::from(m.sentence)) }));
+            ex.segments.sentences.iter().filter(|s| body(s.paragraph)).count() as u64
+        }
+        Window::Paragraph => {
+            out.extend(located.iter().map(|m| Occurrence { entity: m.entity, windows: unit(u64::from(m.paragraph)) }));
+            (0..ex.segments.paragraphs.len() as u32).filter(|&p| body(p)).count() as u64
+        }
+        Window::Document => {
+            out.extend(located.iter().map(|m| Occurrence { entity: m.entity, windows: unit(0) }));
+            1
+        }
+        Window::Words(n) => {
+            // Window k covers words k..k+n; a mention at word p lies in windows
+            // max(0, p-n+1) ..= min(p, last).
+            word_starts(text, words);
+            let n = u64::from(n);
+            let count = (words.len() as u64).saturating_sub(n - 1).max(1);
+            for m in located {
+                let p = words.partition_point(|&s| s <= m.start).saturating_sub(1) as u64;
+                let lo = p.saturating_sub(n - 1).min(count - 1);
+                let hi = p.min(count - 1) + 1;
+                out.push(Occurrence { entity: m.entity, windows: lo..hi });
+            }
+            count
+        }
     }
 }
 
@@ -120,9 +203,7 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
     let mut out = OutputDir::new(&opts.out_dir)
         .with_context(|| format!("cannot create output directory {}", opts.out_dir.display()))?;
     let ctx = |name: &str| format!("cannot write {}", opts.out_dir.join(name).display());
-    let mut mentions_csv = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(out.create("mentions.csv").with_context(|| ctx("mentions.csv"))?);
+    let mut mentions_csv = export::csv_writer(out.create("mentions.csv").with_context(|| ctx("mentions.csv"))?);
     mentions_csv.write_record([
         "doc_id",
         "entity_id",
@@ -135,36 +216,23 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
         "sentence",
         "context",
     ])?;
-    let mut documents_csv = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(out.create("documents.csv").with_context(|| ctx("documents.csv"))?);
+    let mut documents_csv = export::csv_writer(out.create("documents.csv").with_context(|| ctx("documents.csv"))?);
     documents_csv.write_record(["doc_id", "source", "title", "date", "bytes", "mentions"])?;
 
     let mut extractor = Extractor::new(dict, opts.furniture.clone())?;
     let mut graph = CoMentionGraph::new();
-    let mut totals = vec![EntityTotals::default(); dict.entities.len()];
     let mut summary = Summary::default();
     let mut located = Vec::new();
     let mut occurrences = Vec::new();
-    let mut seen_in_doc: Vec<EntityIdx> = Vec::new();
+    let mut words = Vec::new();
     let mut reader = DocumentReader::new(&opts.inputs);
     for doc in reader.by_ref() {
         extractor.extract(&doc.text, &mut located);
-        write_document(&mut mentions_csv, &mut documents_csv, dict, &extractor.segments, &doc, &located)
+        let date = document_date(&doc, &extractor, &mut summary.diagnostics);
+        write_document(&mut mentions_csv, &mut documents_csv, dict, &extractor.segments, &doc, date, &located)
             .with_context(|| ctx("mentions.csv"))?;
-        occurrences.clear();
-        occurrences.extend(located.iter().map(|m| Occurrence { window: window_of(m, opts.window), entity: m.entity }));
-        graph.add_document(&occurrences);
-        seen_in_doc.clear();
-        for m in &located {
-            totals[m.entity as usize].mentions += 1;
-            seen_in_doc.push(m.entity);
-        }
-        seen_in_doc.sort_unstable();
-        seen_in_doc.dedup();
-        for &e in &seen_in_doc {
-            totals[e as usize].documents += 1;
-        }
+        let n = windows(opts.window, &doc.text, &extractor, &located, &mut words, &mut occurrences);
+        graph.add_document(DocInfo { id: &doc.id, date, windows: n }, &occurrences);
         summary.documents += 1;
         summary.mentions += located.len() as u64;
     }
@@ -174,16 +242,37 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
     export::finish(w).with_context(|| ctx("mentions.csv"))?;
     let w = documents_csv.into_inner().map_err(|e| e.into_error())?;
     export::finish(w).with_context(|| ctx("documents.csv"))?;
+    write_with(&mut out, "entities.csv", |w| Ok(tables::write_entities(w, dict, &graph)?))?;
 
-    let nodes = graph.node_rows(dict);
-    let edges = graph.edge_rows(dict);
-    write_with(&mut out, "entities.csv", |w| Ok(export::write_entities(w, dict, &totals)?))?;
-    write_with(&mut out, "nodes.csv", |w| Ok(export::write_nodes(w, &nodes)?))?;
-    write_with(&mut out, "edges.csv", |w| Ok(export::write_edges(w, &edges)?))?;
-    write_with(&mut out, "graph.dot", |w| Ok(export::write_dot(w, &nodes, &edges)?))?;
-    summary.entities = totals.iter().filter(|t| t.mentions > 0).count() as u64;
-    summary.nodes = nodes.len();
-    summary.edges = edges.len();
+    let finished = graph.finish(dict, &opts.graph);
+    let description = format!(
+        "Co-mention graph of {} documents (window: {}, weight: {})",
+        summary.documents,
+        opts.window,
+        opts.graph.weight.name()
+    );
+    for format in &opts.formats {
+        match format {
+            Format::Csv => {
+                write_with(&mut out, "nodes.csv", |w| Ok(tables::write_nodes(w, &finished)?))?;
+                write_with(&mut out, "edges.csv", |w| Ok(tables::write_edges(w, &finished)?))?;
+            }
+            Format::Gexf => write_with(&mut out, "graph.gexf", |w| Ok(gexf::write(w, &finished, &description)?))?,
+            Format::Graphml => write_with(&mut out, "graph.graphml", |w| Ok(graphml::write(w, &finished)?))?,
+            Format::Json => {
+                let mut attrs = serde_json::Map::new();
+                attrs.insert("name".into(), "kommunegraf".into());
+                attrs.insert("description".into(), description.clone().into());
+                attrs.insert("window".into(), opts.window.to_string().into());
+                attrs.insert("weight".into(), opts.graph.weight.name().into());
+                write_with(&mut out, "graph.json", |w| Ok(json::write(w, &finished, attrs)?))?
+            }
+            Format::Dot => write_with(&mut out, "graph.dot", |w| Ok(dot::write(w, &finished)?))?,
+        }
+    }
+    summary.entities = graph.graph.node_count() as u64;
+    summary.nodes = finished.nodes.len();
+    summary.edges = finished.edges.len();
     summary.files = out.commit().with_context(|| format!("cannot move outputs into {}", opts.out_dir.display()))?;
     Ok(summary)
 }
@@ -206,6 +295,7 @@ fn write_document<W: Write, V: Write>(
     dict: &Dictionary,
     segments: &Segments,
     doc: &Document,
+    date: Option<Date>,
     located: &[Located],
 ) -> csv::Result<()> {
     for m in located {
@@ -229,7 +319,7 @@ fn write_document<W: Write, V: Write>(
         doc.id.as_str(),
         &doc.source,
         &doc.title,
-        doc.date.as_deref().unwrap_or(""),
+        &date.map(|d| d.to_string()).unwrap_or_default(),
         &doc.text.len().to_string(),
         &located.len().to_string(),
     ])

@@ -4,7 +4,17 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const FILES: &[&str] = &["mentions.csv", "entities.csv", "documents.csv", "nodes.csv", "edges.csv", "graph.dot"];
+const FILES: &[&str] = &[
+    "mentions.csv",
+    "entities.csv",
+    "documents.csv",
+    "nodes.csv",
+    "edges.csv",
+    "graph.dot",
+    "graph.gexf",
+    "graph.graphml",
+    "graph.json",
+];
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_kommunegraf"))
@@ -60,14 +70,20 @@ fn examples_produce_every_table_and_graph() {
     // The tables agree with each other.
     let entities = rows(&out.join("entities.csv"));
     let nodes = rows(&out.join("nodes.csv"));
-    assert_eq!(entities.len(), nodes.len());
+    // Isolated entities are in entities.csv but not in the graph.
+    assert!(entities.len() > nodes.len());
+    assert!(nodes.iter().all(|n| entities.iter().any(|e| e[0] == n[0])));
     let total: usize = entities.iter().map(|r| r[3].parse::<usize>().unwrap()).sum();
     assert_eq!(total, mentions.len());
     let documents = rows(&out.join("documents.csv"));
     assert_eq!(documents.len(), 5);
     let edges = rows(&out.join("edges.csv"));
     assert!(!edges.is_empty());
-    assert!(edges.iter().all(|r| &r[2] == "Undirected" && r[3].parse::<u64>().unwrap() >= 1));
+    assert!(
+        edges
+            .iter()
+            .all(|r| &r[2] == "Undirected" && r[3].parse::<f64>().unwrap() >= 1.0 && r[4].parse::<u64>().unwrap() >= 1)
+    );
     let ids: Vec<&str> = nodes.iter().map(|r| r.get(0).unwrap()).collect();
     assert!(edges.iter().all(|r| ids.contains(&&r[0]) && ids.contains(&&r[1]) && r[0] < r[1]));
     let dot = fs::read_to_string(out.join("graph.dot")).unwrap();
@@ -130,7 +146,7 @@ fn user_dictionary_bad_rows_are_reported_and_skipped() {
     // No KMD: the shipped dictionaries are off. The bad JSONL line is skipped, not the rest.
     assert_eq!(got, [("a", "Sundhedsplatformen"), ("a", "SP"), ("b", "SP")]);
     let entities = rows(&out.join("entities.csv"));
-    assert_eq!(&entities[0][5], "health", "extra columns become attributes");
+    assert_eq!(&entities[0][7], "health", "extra columns become attributes");
 }
 
 #[test]

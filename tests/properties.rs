@@ -7,6 +7,7 @@ use kommunegraf::diag::Diagnostics;
 use kommunegraf::furniture::Furniture;
 use kommunegraf::pipeline::{self, Extractor, Located, Options};
 use kommunegraf::{Dictionary, Window};
+
 use proptest::prelude::*;
 
 const FRAGMENTS: &[&str] = &[
@@ -89,7 +90,9 @@ proptest! {
             .collect();
         fs::write(&input, lines.join("\n")).unwrap();
         let dict = embedded();
-        let opts = Options { inputs: vec![input], out_dir: dir.path().join("out"), window: Window::Sentence, furniture: Furniture::none() };
+        let mut diag = Diagnostics::default();
+        let mut opts = Options::new(vec![input], dir.path().join("out"), &mut diag);
+        opts.window = Window::Sentence;
         pipeline::run(&dict, &opts).unwrap();
         let mut rdr = csv::Reader::from_path(dir.path().join("out/mentions.csv")).unwrap();
         for row in rdr.records() {

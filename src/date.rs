@@ -1,0 +1,185 @@
+//! Document dates: the JSONL `date` field, or else the first date written in
+//! the text, in the forms Danish news pages use ("26. januar 2026",
+//! "12.11.2025", "2025-11-12", RSS-style "date 2017-03").
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+/// A calendar date; `day` is `None` for month precision ("date 2017-03").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: Option<u8>,
+}
+
+impl Date {
+    /// A date if the parts are a real calendar date between 1900 and 2199.
+    pub fn new(year: u32, month: u32, day: Option<u32>) -> Option<Date> {
+        if !(1900..2200).contains(&year) || !(1..=12).contains(&month) {
+            return None;
+        }
+        if let Some(d) = day {
+            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+            let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month as usize - 1];
+            if d == 0 || d > days {
+                return None;
+            }
+        }
+        Some(Date { year: year as u16, month: month as u8, day: day.map(|d| d as u8) })
+    }
+
+    /// A full `YYYY-MM-DD` (the first of the month at month precision), as
+    /// time axes such as GEXF's `xs:date` need.
+    pub fn full(&self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day.unwrap_or(1))
+    }
+
+    /// Order key that puts a month-precision date at the start of its month.
+    fn key(&self) -> (u16, u8, u8) {
+        (self.year, self.month, self.day.unwrap_or(0))
+    }
+}
+
+/// ISO 8601: `2025-11-12`, or `2017-03` at month precision.
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.day {
+            Some(d) => write!(f, "{:04}-{:02}-{:02}", self.year, self.month, d),
+            None => write!(f, "{:04}-{:02}", self.year, self.month),
+        }
+    }
+}
+
+/// Earliest and latest of two optional dates.
+pub fn min_max(a: (Option<Date>, Option<Date>), d: Option<Date>) -> (Option<Date>, Option<Date>) {
+    let Some(d) = d else { return a };
+    let lo = match a.0 {
+        Some(x) if x.key() <= d.key() => x,
+        _ => d,
+    };
+    let hi = match a.1 {
+        Some(x) if x.key() >= d.key() => x,
+        _ => d,
+    };
+    (Some(lo), Some(hi))
+}
+
+const MONTHS: &[(&str, u32)] = &[
+    ("januar", 1),
+    ("jan", 1),
+    ("februar", 2),
+    ("feb", 2),
+    ("marts", 3),
+    ("mar", 3),
+    ("april", 4),
+    ("apr", 4),
+    ("maj", 5),
+    ("juni", 6),
+    ("jun", 6),
+    ("juli", 7),
+    ("jul", 7),
+    ("august", 8),
+    ("aug", 8),
+    ("september", 9),
+    ("sept", 9),
+    ("sep", 9),
+    ("oktober", 10),
+    ("okt", 10),
+    ("november", 11),
+    ("nov", 11),
+    ("december", 12),
+    ("dec", 12),
+];
+
+fn date_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        let months = MONTHS.iter().map(|(m, _)| *m).collect::<Vec<_>>().join("|");
+        Regex::new(&format!(
+            r"(?i)\b(?:(?P<iy>\d{{4}})-(?P<im>\d{{1,2}})-(?P<id>\d{{1,2}})|(?P<nd>\d{{1,2}})[.\-/](?P<nm>\d{{1,2}})[.\-/](?P<ny>\d{{4}})|(?P<wd>\d{{1,2}})\.?\s+(?P<wm>{months})\.?\s+(?P<wy>\d{{4}})|date\s+(?P<ry>\d{{4}})-(?P<rm>\d{{2}}))\b"
+        ))
+        .expect("static regex")
+    })
+}
+
+/// The first valid date written in `text`, if any.
+pub fn find_in_text(text: &str) -> Option<Date> {
+    for c in date_re().captures_iter(text) {
+        let num = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
+        let d = if let Some(y) = num("iy") {
+            Date::new(y, num("im")?, num("id"))
+        } else if let Some(y) = num("ny") {
+            Date::new(y, num("nm")?, num("nd"))
+        } else if let Some(y) = num("wy") {
+            let name = c.name("wm")?.as_str().to_lowercase();
+            let m = MONTHS.iter().find(|(n, _)| *n == name).map(|(_, m)| *m)?;
+            Date::new(y, m, num("wd"))
+        } else if let Some(y) = num("ry") {
+            Date::new(y, num("rm")?, None)
+        } else {
+            None
+        };
+        if d.is_some() {
+            return d;
+        }
+    }
+    None
+}
+
+/// A date field as given (JSONL `date`): ISO dates and date-times, or any of
+/// the text forms.
+pub fn parse_field(s: &str) -> Option<Date> {
+    let s = s.trim();
+    let iso = s.get(..10).filter(|p| p.as_bytes().get(4) == Some(&b'-'));
+    if let Some(p) = iso {
+        let parts: Vec<u32> = p.split('-').filter_map(|x| x.parse().ok()).collect();
+        if let [y, m, d] = parts[..] {
+            if let Some(date) = Date::new(y, m, Some(d)) {
+                return Some(date);
+            }
+        }
+    }
+    if s.len() == 7 && s.as_bytes()[4] == b'-' {
+        if let (Ok(y), Ok(m)) = (s[..4].parse(), s[5..].parse()) {
+            return Date::new(y, m, None);
+        }
+    }
+    find_in_text(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn danish_date_forms() {
+        let table = [
+            ("Publiceret 26 januar 2026 kl. 10", Some("2026-01-26")),
+            ("Den 2. juli 2025 blev aftalen underskrevet", Some("2025-07-02")),
+            ("Opdateret 12-11-2025", Some("2025-11-12")),
+            ("Opdateret 12.11.2025 08:00", Some("2025-11-12")),
+            (" date 2017-03 Finans", Some("2017-03")),
+            ("Dato: 31.02.2025 er ugyldig, men 1. marts 2025 er god", Some("2025-03-01")),
+            ("Det koster 12.500 kr. og 2.000 timer", None),
+            ("Ingen dato her, kun år 2025.", None),
+        ];
+        for (text, want) in table {
+            assert_eq!(find_in_text(text).map(|d| d.to_string()).as_deref(), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn fields_and_ranges() {
+        assert_eq!(parse_field("2024-02-29").map(|d| d.to_string()).as_deref(), Some("2024-02-29"));
+        assert_eq!(parse_field("2023-02-29"), None);
+        assert_eq!(parse_field("2025-11-12T10:00:00Z").map(|d| d.to_string()).as_deref(), Some("2025-11-12"));
+        assert_eq!(parse_field("2019-09").map(|d| d.full()).as_deref(), Some("2019-09-01"));
+        let a = Date::new(2020, 5, Some(3));
+        let b = Date::new(2019, 1, None);
+        let (lo, hi) = min_max(min_max((None, None), a), b);
+        assert_eq!((lo, hi), (b, a));
+    }
+}

@@ -1,0 +1,232 @@
+//! Writing the tables and the graph, one submodule per graph format.
+//!
+//! Every file is written under a temporary name in the output directory and
+//! renamed into place only when the whole run has succeeded, so a failed run
+//! never leaves half-written or mixed outputs.
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+pub mod dot;
+pub mod gexf;
+pub mod graphml;
+pub mod json;
+pub mod tables;
+
+/// An output directory whose files appear all at once, on [`OutputDir::commit`].
+pub struct OutputDir {
+    dir: PathBuf,
+    pending: Vec<(PathBuf, PathBuf)>,
+}
+
+impl OutputDir {
+    pub fn new(dir: &Path) -> io::Result<Self> {
+        fs::create_dir_all(dir)?;
+        Ok(OutputDir { dir: dir.to_path_buf(), pending: Vec::new() })
+    }
+
+    /// A buffered writer for `name`, written to a temporary file for now.
+    pub fn create(&mut self, name: &str) -> io::Result<BufWriter<File>> {
+        let tmp = self.dir.join(format!(".{name}.partial-{}", std::process::id()));
+        let f = File::create(&tmp)?;
+        self.pending.push((tmp, self.dir.join(name)));
+        Ok(BufWriter::with_capacity(1 << 16, f))
+    }
+
+    /// Move every finished file into place.
+    pub fn commit(mut self) -> io::Result<Vec<PathBuf>> {
+        let mut done = Vec::new();
+        for (tmp, fin) in std::mem::take(&mut self.pending) {
+            fs::rename(&tmp, &fin)?;
+            done.push(fin);
+        }
+        Ok(done)
+    }
+}
+
+impl Drop for OutputDir {
+    fn drop(&mut self) {
+        for (tmp, _) in &self.pending {
+            let _ = fs::remove_file(tmp);
+        }
+    }
+}
+
+/// Flush a buffered writer and make sure the data reached the file.
+pub fn finish(w: BufWriter<File>) -> io::Result<()> {
+    let f = w.into_inner().map_err(|e| e.into_error())?;
+    f.sync_all()
+}
+
+pub fn csv_writer<W: Write>(w: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(w)
+}
+
+/// The graph formats `--format` chooses from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Format {
+    /// nodes.csv and edges.csv
+    Csv,
+    Gexf,
+    Graphml,
+    Json,
+    Dot,
+}
+
+pub const FORMAT_VALUES: &str = "csv, gexf, graphml, json, dot, all";
+
+impl Format {
+    pub const ALL: [Format; 5] = [Format::Csv, Format::Gexf, Format::Graphml, Format::Json, Format::Dot];
+
+    /// A comma-separated list of formats (`all` for every one).
+    pub fn parse_list(s: &str) -> Result<Vec<Format>, String> {
+        let mut out = Vec::new();
+        for part in s.split(',').map(str::trim) {
+            match part {
+                "all" => out.extend(Format::ALL),
+                "csv" => out.push(Format::Csv),
+                "gexf" => out.push(Format::Gexf),
+                "graphml" => out.push(Format::Graphml),
+                "json" => out.push(Format::Json),
+                "dot" => out.push(Format::Dot),
+                other => return Err(format!("unknown format {other:?}; valid: {FORMAT_VALUES}")),
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+}
+
+/// Fill colour of a node kind: fixed for the shipped kinds, stable for others.
+pub fn kind_colour(kind: &str) -> (u8, u8, u8) {
+    match kind {
+        "municipality" => (78, 121, 167),
+        "region" => (89, 161, 79),
+        "person" => (225, 87, 89),
+        "vendor" => (242, 142, 43),
+        "organization" => (118, 183, 178),
+        other => {
+            const PALETTE: [(u8, u8, u8); 5] =
+                [(237, 201, 72), (176, 122, 161), (255, 157, 167), (156, 117, 95), (186, 176, 172)];
+            let h = other.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+            PALETTE[(h % PALETTE.len() as u32) as usize]
+        }
+    }
+}
+
+/// `#rrggbb` for a kind.
+pub fn kind_hex(kind: &str) -> String {
+    let (r, g, b) = kind_colour(kind);
+    format!("#{r:02x}{g:02x}{b:02x}")
+}
+
+/// Node size from its mention count: grows slowly so hubs do not hide the rest.
+pub fn node_size(mentions: u64) -> f64 {
+    ((4.0 + 4.0 * (mentions as f64).ln_1p()) * 100.0).round() / 100.0
+}
+
+/// A double that always has a dot (`3.0`, `0.285714`), at most 6 decimals.
+pub fn fmt_double(x: f64) -> String {
+    let s = format!("{x:.6}");
+    let s = s.trim_end_matches('0');
+    if s.ends_with('.') { format!("{s}0") } else { s.to_string() }
+}
+
+/// Names that a dictionary attribute may not take in graph files, because
+/// readers give them a meaning (`type` breaks Gephi Lite's renderer) or the
+/// exporter already uses them.
+const RESERVED: &[&str] = &[
+    "id",
+    "label",
+    "type",
+    "kind",
+    "mentions",
+    "documents",
+    "windows",
+    "first_seen",
+    "last_seen",
+    "size",
+    "color",
+    "x",
+    "y",
+    "weight",
+    "source",
+    "target",
+    "key",
+];
+
+/// The name a dictionary attribute gets in graph files.
+pub fn attr_key(name: &str) -> String {
+    if RESERVED.contains(&name.to_lowercase().as_str()) { format!("dict_{name}") } else { name.to_string() }
+}
+
+/// Text safe for XML 1.0: markup characters escaped, control characters
+/// (which XML 1.0 forbids or readers reject) dropped.
+pub fn xml_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\u{FFFE}' | '\u{FFFF}' => {}
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_text_escapes_and_drops_controls() {
+        assert_eq!(xml_text("A & B <c> \"d\" 'e'"), "A &amp; B &lt;c&gt; &quot;d&quot; &apos;e&apos;");
+        assert_eq!(xml_text("x\u{1}y\u{7f}z\u{200f}æ👍"), "xyz\u{200f}æ👍");
+    }
+
+    #[test]
+    fn doubles_always_have_a_dot() {
+        assert_eq!(fmt_double(3.0), "3.0");
+        assert_eq!(fmt_double(2.0 / 7.0), "0.285714");
+        assert_eq!(fmt_double(0.5), "0.5");
+    }
+
+    #[test]
+    fn formats_parse_or_list_valid_values() {
+        assert_eq!(Format::parse_list("dot,csv"), Ok(vec![Format::Csv, Format::Dot]));
+        assert_eq!(Format::parse_list("all").unwrap().len(), 5);
+        assert!(Format::parse_list("gexf,pdf").unwrap_err().contains("csv, gexf, graphml, json, dot, all"));
+    }
+
+    #[test]
+    fn reserved_attribute_names_are_renamed() {
+        assert_eq!(attr_key("type"), "dict_type");
+        assert_eq!(attr_key("region"), "region");
+    }
+
+    #[test]
+    fn output_dir_is_all_or_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut out = OutputDir::new(dir.path()).unwrap();
+            let mut w = out.create("a.csv").unwrap();
+            w.write_all(b"x").unwrap();
+            finish(w).unwrap();
+            // dropped without commit
+        }
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+        let mut out = OutputDir::new(dir.path()).unwrap();
+        let mut w = out.create("a.csv").unwrap();
+        w.write_all(b"x").unwrap();
+        finish(w).unwrap();
+        out.commit().unwrap();
+        assert_eq!(fs::read(dir.path().join("a.csv")).unwrap(), b"x");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

@@ -1,0 +1,104 @@
+//! The CSV tables: entities.csv, and nodes.csv / edges.csv laid out as Gephi's
+//! spreadsheet importer reads them (`Type=Undirected`, quotes doubled, no
+//! backslash escapes).
+
+use std::io::Write;
+
+use super::{attr_key, csv_writer, fmt_double};
+use crate::date::Date;
+use crate::dict::Dictionary;
+use crate::graph::{CoMentionGraph, Finished};
+
+fn date(d: Option<Date>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+fn attr_cells(attrs: &[(usize, String)], n: usize) -> impl Iterator<Item = String> + '_ {
+    (0..n).map(move |a| attrs.iter().find(|(k, _)| *k == a).map(|(_, v)| v.clone()).unwrap_or_default())
+}
+
+/// entities.csv: every mentioned entity, its counts, first/last seen and
+/// dictionary attributes, sorted by id.
+pub fn write_entities<W: Write>(w: W, dict: &Dictionary, graph: &CoMentionGraph) -> csv::Result<()> {
+    let mut wr = csv_writer(w);
+    let mut header: Vec<String> =
+        ["entity_id", "type", "label", "mentions", "documents", "first_seen", "last_seen"].map(String::from).into();
+    header.extend(dict.attr_names.iter().cloned());
+    wr.write_record(&header)?;
+    let mut rows: Vec<_> = graph.graph.node_weights().collect();
+    rows.sort_by(|a, b| dict.entity(a.entity).id.cmp(&dict.entity(b.entity).id));
+    for s in rows {
+        let e = dict.entity(s.entity);
+        let mut row = vec![
+            e.id.clone(),
+            e.kind.clone(),
+            e.label.clone(),
+            s.mentions.to_string(),
+            s.documents.to_string(),
+            date(s.first_seen),
+            date(s.last_seen),
+        ];
+        row.extend(attr_cells(&e.attrs, dict.attr_names.len()));
+        wr.write_record(&row)?;
+    }
+    wr.flush()?;
+    Ok(())
+}
+
+/// nodes.csv: Id, Label, kind, counts, dates, dictionary attributes.
+pub fn write_nodes<W: Write>(w: W, g: &Finished) -> csv::Result<()> {
+    let mut wr = csv_writer(w);
+    let mut header: Vec<String> =
+        ["Id", "Label", "kind", "mentions", "documents", "windows", "first_seen", "last_seen"].map(String::from).into();
+    header.extend(g.attr_names.iter().map(|a| attr_key(a)));
+    wr.write_record(&header)?;
+    for n in &g.nodes {
+        let mut row = vec![
+            n.id.to_string(),
+            n.label.to_string(),
+            n.kind.to_string(),
+            n.mentions.to_string(),
+            n.documents.to_string(),
+            n.windows.to_string(),
+            date(n.first_seen),
+            date(n.last_seen),
+        ];
+        row.extend(attr_cells(n.attrs, g.attr_names.len()));
+        wr.write_record(&row)?;
+    }
+    wr.flush()?;
+    Ok(())
+}
+
+/// edges.csv: Source, Target, Type, Weight, then the raw count, documents,
+/// first/last date and example documents (`;`-separated).
+pub fn write_edges<W: Write>(w: W, g: &Finished) -> csv::Result<()> {
+    let mut wr = csv_writer(w);
+    wr.write_record([
+        "Source",
+        "Target",
+        "Type",
+        "Weight",
+        "count",
+        "documents",
+        "first_date",
+        "last_date",
+        "examples",
+    ])?;
+    for e in &g.edges {
+        let s = e.stats;
+        wr.write_record([
+            e.source,
+            e.target,
+            "Undirected",
+            &fmt_double(e.weight),
+            &s.windows.to_string(),
+            &s.documents.to_string(),
+            &date(s.first_date),
+            &date(s.last_date),
+            &s.examples.join(";"),
+        ])?;
+    }
+    wr.flush()?;
+    Ok(())
+}
