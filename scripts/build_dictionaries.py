@@ -63,3 +63,36 @@ with open(ref / "regions.csv", encoding="utf-8") as f:
         rows.append([f"region-{slug_region(r['name'])}", "region", r["name"], ";".join(variants), r["code"]])
 write(out / "regions.csv", ["id", "type", "name", "aliases", "code"], rows)
 print("wrote", out / "municipalities.csv", "and", out / "regions.csv")
+
+# Given names and surnames for person discovery: compact lists of the common
+# ones (≥50 bearers as a given name, ≥100 as a last name). A given name that is
+# also a Danish function word, month, weekday or frequent capitalised noun is
+# left out: at the start of a sentence it would look like a name.
+NOT_NAMES = {
+    "De", "Den", "Det", "Der", "Han", "Hun", "Vi", "Som", "Til", "Om", "Da", "Nu", "Kun", "Ny", "Nye", "Men",
+    "Og", "Af", "For", "Med", "Når", "Hvis", "Her", "Så", "Også", "Ved", "Fra", "Mod", "Over", "Alle", "Man",
+    "Sol", "Maj", "Juni", "Juli", "August", "April", "Marts", "Januar", "Februar", "September", "Oktober",
+    "November", "December", "Mandag", "Tirsdag", "Onsdag", "Torsdag", "Fredag", "Lørdag", "Søndag",
+    "Ask", "Storm", "Sky", "Dag", "Nat", "Love", "Nord", "Syd", "Øst", "Vest", "Kirke", "Is", "Ja",
+    "Nej", "Tak", "Pris", "Skat", "Stat", "By", "Land", "Ven", "Have", "Lige", "Hele", "Ifølge",
+    "Region", "Kommune", "Dansk", "Danske", "Danmark", "Europa", "Is", "Sommer", "Vinter", "Glad", "Blå",
+    "Rød", "Grøn", "Hvid", "Sort", "Lys", "Ro", "Ære", "Tro", "Håb", "Fred", "Rose", "Lilje", "Viol",
+    "Herlev", "Kolding", "Randers", "Skive", "Thisted", "Viborg", "Vejle", "Esbjerg", "Odense", "Aarhus",
+    "Nyborg", "Greve", "Tønder", "Lemvig", "Ringsted", "Hedensted", "Fredensborg", "Holbæk", "Hjørring",
+    "Google", "Apple", "Amazon", "Microsoft", "Nokia", "Tesla", "Mercedes", "Chanel", "Paris", "London",
+}
+with open(ref / "first_names_freq.csv", encoding="utf-8") as f:
+    given = [r["name"] for r in csv.DictReader(f) if int(r["total"]) >= 50 and r["name"] not in NOT_NAMES]
+# Short names such as "Bo" and "Per" stay: a name needs a capitalised second
+# token, which the words "bo" and "per" do not have.
+(out / "first_names.txt").write_text(
+    "# Danish given names with at least 50 bearers (Danmarks Statistik 2021, via\n"
+    "# ../shared/reference/first_names_freq.csv), minus words that open sentences.\n"
+    + "\n".join(sorted(set(given))) + "\n", encoding="utf-8")
+with open(ref / "surnames_freq.csv", encoding="utf-8") as f:
+    family = [r["name"] for r in csv.DictReader(f) if int(r["as_last_name"]) >= 100]
+(out / "surnames.txt").write_text(
+    "# Danish surnames with at least 100 bearers as last name (2005 counts, via\n"
+    "# ../shared/reference/surnames_freq.csv).\n"
+    + "\n".join(sorted(set(family))) + "\n", encoding="utf-8")
+print("wrote", len(set(given)), "given names and", len(set(family)), "surnames")

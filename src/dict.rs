@@ -50,6 +50,58 @@ pub struct Entity {
     pub attrs: Vec<(usize, String)>,
     /// Where it was defined (`file:line`), for warnings.
     pub origin: String,
+    pub source: Source,
+}
+
+/// Where an entity comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Dictionary,
+    /// Found in the text by [`crate::discover`].
+    Discovered,
+}
+
+impl Source {
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::Dictionary => "dictionary",
+            Source::Discovered => "discovered",
+        }
+    }
+}
+
+/// An id part from a name: lower case ASCII, `æøå` spelt out, other runs of
+/// characters as one hyphen. Stable across runs, so discovered ids are too.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        let s: &str = match c {
+            'æ' => "ae",
+            'ø' => "oe",
+            'å' => "aa",
+            'ä' => "a",
+            'ö' => "o",
+            'ü' => "u",
+            'é' | 'è' | 'ê' => "e",
+            'á' | 'à' => "a",
+            c if c.is_ascii_alphanumeric() => {
+                out.push(c);
+                continue;
+            }
+            _ => "-",
+        };
+        if s == "-" {
+            if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push_str(s);
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() { "x".into() } else { out }
 }
 
 /// How the letter case of the text must agree with an alias.
@@ -287,6 +339,7 @@ impl Dictionary {
                 label: label.to_string(),
                 attrs,
                 origin: loc.clone(),
+                source: Source::Dictionary,
             });
             self.ids.insert(id.to_string(), idx);
             for raw in raw_aliases {
@@ -338,6 +391,26 @@ impl Dictionary {
             self.folded.insert(key, self.aliases.len());
             self.aliases.push(Alias { entity, text: variant, case, context, compounds });
         }
+    }
+
+    /// The entity for a discovered name: `KIND-slug(label)`, an existing entity
+    /// if one has that id (so a name the dictionary lists keeps its entry).
+    pub fn intern(&mut self, kind: &str, label: &str) -> EntityIdx {
+        let id = format!("{kind}-{}", slug(label));
+        if let Some(&idx) = self.ids.get(&id) {
+            return idx;
+        }
+        let idx = self.entities.len() as EntityIdx;
+        self.entities.push(Entity {
+            id: id.clone(),
+            kind: kind.to_string(),
+            label: label.to_string(),
+            attrs: Vec::new(),
+            origin: "discovered".into(),
+            source: Source::Discovered,
+        });
+        self.ids.insert(id, idx);
+        idx
     }
 
     pub fn entity(&self, idx: EntityIdx) -> &Entity {
@@ -400,6 +473,23 @@ mod tests {
         assert!(diag.is_empty(), "{diag:?}");
         assert_eq!(d.aliases.len(), 1);
         assert_eq!(d.aliases[0].case, CaseRule::Free);
+    }
+
+    #[test]
+    fn slugs_are_stable_ascii() {
+        assert_eq!(slug("Jørgen Kristensen Rasch"), "joergen-kristensen-rasch");
+        assert_eq!(slug("Ærø Kommune"), "aeroe-kommune");
+        assert_eq!(slug("  O'Brien & Co. "), "o-brien-co");
+    }
+
+    #[test]
+    fn discovered_names_get_stable_ids_and_reuse_dictionary_entries() {
+        let (mut d, _) = load("id,type,name,aliases\nperson-jens-hansen,person,Jens Hansen,\n");
+        assert_eq!(d.intern("person", "Jens Hansen"), 0);
+        let a = d.intern("person", "Eva Berg");
+        assert_eq!(d.intern("person", "Eva Berg"), a);
+        assert_eq!(d.entity(a).id, "person-eva-berg");
+        assert_eq!(d.entity(a).source, Source::Discovered);
     }
 
     #[test]

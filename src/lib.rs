@@ -12,6 +12,7 @@
 pub mod date;
 pub mod diag;
 pub mod dict;
+pub mod discover;
 pub mod export;
 pub mod fold;
 pub mod furniture;

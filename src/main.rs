@@ -59,6 +59,9 @@ struct RunArgs {
     /// Do not load the dictionaries built into the binary
     #[arg(long)]
     no_default_dict: bool,
+    /// Only dictionary entities: do not discover people, companies and agencies
+    #[arg(long)]
+    no_discover: bool,
     /// Print nothing but warnings and errors
     #[arg(short, long)]
     quiet: bool,
@@ -110,6 +113,7 @@ fn run(a: RunArgs) -> ExitCode {
         },
         formats: a.format.0,
         furniture,
+        discover: !a.no_discover,
     };
     let summary = match pipeline::run(&dict, &opts) {
         Ok(s) => s,

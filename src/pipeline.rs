@@ -12,6 +12,7 @@ use anyhow::{Context, Result};
 use crate::date::{self, Date};
 use crate::diag::Diagnostics;
 use crate::dict::{Dictionary, EntityIdx};
+use crate::discover::{Discoverer, Found, Taken};
 use crate::export::{self, Format, OutputDir, dot, gexf, graphml, json, tables};
 use crate::furniture::Furniture;
 use crate::graph::{CoMentionGraph, DocInfo, GraphOptions, Occurrence, Window};
@@ -20,15 +21,42 @@ use crate::read::{Document, DocumentReader};
 use crate::resolve::{Mention, resolve};
 use crate::segment::Segments;
 
+/// What a mention refers to: a known entity, or one found in the text that
+/// the run's entity registry has yet to intern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Known(EntityIdx),
+    Found { kind: &'static str, label: String },
+}
+
 /// A mention placed in its document's structure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located {
-    pub entity: EntityIdx,
-    pub alias: u32,
+    pub target: Target,
     pub start: usize,
     pub end: usize,
     pub paragraph: u32,
     pub sentence: u32,
+}
+
+impl Located {
+    /// The entity, once known (always, after [`intern`]).
+    pub fn entity(&self) -> Option<EntityIdx> {
+        match self.target {
+            Target::Known(e) => Some(e),
+            Target::Found { .. } => None,
+        }
+    }
+}
+
+/// Give every discovered mention its entity in `registry` (a copy of the
+/// dictionary that grows as names are found).
+pub fn intern(registry: &mut Dictionary, located: &mut [Located]) {
+    for m in located {
+        if let Target::Found { kind, label } = &m.target {
+            m.target = Target::Known(registry.intern(kind, label));
+        }
+    }
 }
 
 /// Finds the mentions of one document at a time, reusing its buffers.
@@ -36,12 +64,16 @@ pub struct Extractor<'d> {
     pub dict: &'d Dictionary,
     pub matcher: Matcher,
     pub furniture: Furniture,
+    /// Finds entities beyond the dictionary; `None` turns discovery off.
+    pub discoverer: Option<Discoverer>,
     pub segments: Segments,
     /// Per paragraph of the last document: is it site furniture?
     pub is_furniture: Vec<bool>,
     folded: Vec<u8>,
     candidates: Vec<Candidate>,
     mentions: Vec<Mention>,
+    taken: Vec<Taken>,
+    found: Vec<Found>,
 }
 
 impl<'d> Extractor<'d> {
@@ -51,15 +83,28 @@ impl<'d> Extractor<'d> {
             dict,
             matcher,
             furniture,
+            discoverer: Some(Discoverer::embedded()),
             segments: Segments::default(),
             is_furniture: Vec::new(),
             folded: Vec::new(),
             candidates: Vec::new(),
             mentions: Vec::new(),
+            taken: Vec::new(),
+            found: Vec::new(),
         })
     }
 
-    /// The mentions of `text` outside site furniture, in text order.
+    fn place(&self, start: usize) -> (u32, u32) {
+        let s = self.segments.sentence_at(start);
+        (self.segments.sentences.get(s).map_or(0, |x| x.paragraph), s as u32)
+    }
+
+    fn in_body(&self, paragraph: u32) -> bool {
+        !self.is_furniture.get(paragraph as usize).copied().unwrap_or(false)
+    }
+
+    /// The mentions of `text` outside site furniture, in text order:
+    /// dictionary matches, then what discovery finds in the rest.
     /// [`Extractor::segments`] holds the document's paragraphs and sentences
     /// afterwards.
     pub fn extract(&mut self, text: &str, out: &mut Vec<Located>) {
@@ -68,20 +113,35 @@ impl<'d> Extractor<'d> {
         self.furniture.mark(text, &self.segments.paragraphs, &mut self.is_furniture);
         self.matcher.candidates(text, &mut self.folded, &mut self.candidates);
         resolve(text, &self.matcher, &mut self.candidates, &mut self.mentions);
+        self.taken.clear();
         for m in &self.mentions {
-            let s = self.segments.sentence_at(m.start);
-            let paragraph = self.segments.sentences.get(s).map_or(0, |x| x.paragraph);
-            if self.is_furniture.get(paragraph as usize).copied().unwrap_or(false) {
+            let (paragraph, sentence) = self.place(m.start);
+            if !self.in_body(paragraph) {
                 continue;
             }
-            out.push(Located {
-                entity: m.entity,
-                alias: m.alias,
-                start: m.start,
-                end: m.end,
-                paragraph,
-                sentence: s as u32,
-            });
+            let person = self.dict.entity(m.entity).kind == "person";
+            self.taken.push(Taken { start: m.start, end: m.end, person });
+            out.push(Located { target: Target::Known(m.entity), start: m.start, end: m.end, paragraph, sentence });
+        }
+        if let Some(d) = &self.discoverer {
+            let paragraphs = &self.segments.paragraphs;
+            let furniture = &self.is_furniture;
+            let body = |offset: usize| {
+                let p = paragraphs.partition_point(|p| p.start <= offset).saturating_sub(1);
+                !furniture.get(p).copied().unwrap_or(false)
+            };
+            d.discover(text, &body, &self.taken, &mut self.found);
+            for f in &self.found {
+                let (paragraph, sentence) = self.place(f.start);
+                out.push(Located {
+                    target: Target::Found { kind: f.kind, label: f.label.clone() },
+                    start: f.start,
+                    end: f.end,
+                    paragraph,
+                    sentence,
+                });
+            }
+            out.sort_by_key(|m| m.start);
         }
     }
 }
@@ -97,6 +157,8 @@ pub struct Options {
     pub formats: Vec<Format>,
     /// Paragraph markers of site furniture to leave out.
     pub furniture: Furniture,
+    /// Find people, companies and agencies beyond the dictionaries.
+    pub discover: bool,
 }
 
 impl Options {
@@ -110,6 +172,7 @@ impl Options {
             graph: GraphOptions::default(),
             formats: Format::ALL.to_vec(),
             furniture: Furniture::embedded(diag),
+            discover: true,
         }
     }
 }
@@ -170,15 +233,23 @@ fn windows(
     let unit = |w: u64| w..w + 1;
     match window {
         Window::Sentence => {
-            out.extend(located.iter().map(|m| Occurrence { entity: m.entity, windows: unit(u64::from(m.sentence)) }));
+            out.extend(
+                located
+                    .iter()
+                    .filter_map(|m| Some(Occurrence { entity: m.entity()?, windows: unit(u64::from(m.sentence)) })),
+            );
             ex.segments.sentences.iter().filter(|s| body(s.paragraph)).count() as u64
         }
         Window::Paragraph => {
-            out.extend(located.iter().map(|m| Occurrence { entity: m.entity, windows: unit(u64::from(m.paragraph)) }));
+            out.extend(
+                located
+                    .iter()
+                    .filter_map(|m| Some(Occurrence { entity: m.entity()?, windows: unit(u64::from(m.paragraph)) })),
+            );
             (0..ex.segments.paragraphs.len() as u32).filter(|&p| body(p)).count() as u64
         }
         Window::Document => {
-            out.extend(located.iter().map(|m| Occurrence { entity: m.entity, windows: unit(0) }));
+            out.extend(located.iter().filter_map(|m| Some(Occurrence { entity: m.entity()?, windows: unit(0) })));
             1
         }
         Window::Words(n) => {
@@ -188,15 +259,20 @@ fn windows(
             let n = u64::from(n);
             let count = (words.len() as u64).saturating_sub(n - 1).max(1);
             for m in located {
+                let Some(entity) = m.entity() else { continue };
                 let p = words.partition_point(|&s| s <= m.start).saturating_sub(1) as u64;
                 let lo = p.saturating_sub(n - 1).min(count - 1);
                 let hi = p.min(count - 1) + 1;
-                out.push(Occurrence { entity: m.entity, windows: lo..hi });
+                out.push(Occurrence { entity, windows: lo..hi });
             }
             count
         }
     }
 }
+
+/// The columns of mentions.csv, in order (see [`write_document`]).
+pub const MENTION_COLUMNS: [&str; 11] =
+    ["doc_id", "entity_id", "type", "label", "surface", "start", "end", "paragraph", "sentence", "context", "source"];
 
 /// Run the whole job over `opts.inputs` and write every output file.
 pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
@@ -204,22 +280,15 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
         .with_context(|| format!("cannot create output directory {}", opts.out_dir.display()))?;
     let ctx = |name: &str| format!("cannot write {}", opts.out_dir.join(name).display());
     let mut mentions_csv = export::csv_writer(out.create("mentions.csv").with_context(|| ctx("mentions.csv"))?);
-    mentions_csv.write_record([
-        "doc_id",
-        "entity_id",
-        "type",
-        "label",
-        "surface",
-        "start",
-        "end",
-        "paragraph",
-        "sentence",
-        "context",
-    ])?;
+    mentions_csv.write_record(MENTION_COLUMNS)?;
     let mut documents_csv = export::csv_writer(out.create("documents.csv").with_context(|| ctx("documents.csv"))?);
     documents_csv.write_record(["doc_id", "source", "title", "date", "bytes", "mentions"])?;
 
     let mut extractor = Extractor::new(dict, opts.furniture.clone())?;
+    if !opts.discover {
+        extractor.discoverer = None;
+    }
+    let mut registry = dict.clone();
     let mut graph = CoMentionGraph::new();
     let mut summary = Summary::default();
     let mut located = Vec::new();
@@ -228,8 +297,9 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
     let mut reader = DocumentReader::new(&opts.inputs);
     for doc in reader.by_ref() {
         extractor.extract(&doc.text, &mut located);
+        intern(&mut registry, &mut located);
         let date = document_date(&doc, &extractor, &mut summary.diagnostics);
-        write_document(&mut mentions_csv, &mut documents_csv, dict, &extractor.segments, &doc, date, &located)
+        write_document(&mut mentions_csv, &mut documents_csv, &registry, &extractor.segments, &doc, date, &located)
             .with_context(|| ctx("mentions.csv"))?;
         let n = windows(opts.window, &doc.text, &extractor, &located, &mut words, &mut occurrences);
         graph.add_document(DocInfo { id: &doc.id, date, windows: n }, &occurrences);
@@ -242,9 +312,9 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
     export::finish(w).with_context(|| ctx("mentions.csv"))?;
     let w = documents_csv.into_inner().map_err(|e| e.into_error())?;
     export::finish(w).with_context(|| ctx("documents.csv"))?;
-    write_with(&mut out, "entities.csv", |w| Ok(tables::write_entities(w, dict, &graph)?))?;
+    write_with(&mut out, "entities.csv", |w| Ok(tables::write_entities(w, &registry, &graph)?))?;
 
-    let finished = graph.finish(dict, &opts.graph);
+    let finished = graph.finish(&registry, &opts.graph);
     let description = format!(
         "Co-mention graph of {} documents (window: {}, weight: {})",
         summary.documents,
@@ -289,6 +359,8 @@ fn write_with(
     Ok(())
 }
 
+/// One mentions.csv row per mention (columns as [`MENTION_COLUMNS`]) and the
+/// document's documents.csv row.
 fn write_document<W: Write, V: Write>(
     mentions: &mut csv::Writer<W>,
     documents: &mut csv::Writer<V>,
@@ -299,7 +371,8 @@ fn write_document<W: Write, V: Write>(
     located: &[Located],
 ) -> csv::Result<()> {
     for m in located {
-        let e = dict.entity(m.entity);
+        let Some(idx) = m.entity() else { continue };
+        let e = dict.entity(idx);
         let context =
             segments.sentences.get(m.sentence as usize).map_or("", |s| doc.text[s.span.start..s.span.end].trim());
         mentions.write_record([
@@ -313,6 +386,7 @@ fn write_document<W: Write, V: Write>(
             &m.paragraph.to_string(),
             &m.sentence.to_string(),
             context,
+            e.source.name(),
         ])?;
     }
     documents.write_record([

@@ -22,7 +22,9 @@ fn attr_cells(attrs: &[(usize, String)], n: usize) -> impl Iterator<Item = Strin
 pub fn write_entities<W: Write>(w: W, dict: &Dictionary, graph: &CoMentionGraph) -> csv::Result<()> {
     let mut wr = csv_writer(w);
     let mut header: Vec<String> =
-        ["entity_id", "type", "label", "mentions", "documents", "first_seen", "last_seen"].map(String::from).into();
+        ["entity_id", "type", "label", "mentions", "documents", "first_seen", "last_seen", "source"]
+            .map(String::from)
+            .into();
     header.extend(dict.attr_names.iter().cloned());
     wr.write_record(&header)?;
     let mut rows: Vec<_> = graph.graph.node_weights().collect();
@@ -37,6 +39,7 @@ pub fn write_entities<W: Write>(w: W, dict: &Dictionary, graph: &CoMentionGraph)
             s.documents.to_string(),
             date(s.first_seen),
             date(s.last_seen),
+            e.source.name().to_string(),
         ];
         row.extend(attr_cells(&e.attrs, dict.attr_names.len()));
         wr.write_record(&row)?;

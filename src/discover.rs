@@ -1,0 +1,661 @@
+//! Entities no dictionary lists: people, companies and public agencies found
+//! by the rules a Danish reader would state.
+//!
+//! People:
+//! - two to four capitalised name tokens whose first is a Danish given name
+//!   (`dictionaries/first_names.txt`): "Jens Otto Kromann", "Anne-Marie Dahl",
+//!   "Michel van der Linden", "Povl D. Rasmussen";
+//! - a name of any origin introduced by a role cue: a title before it
+//!   ("borgmester Egon Fræhr", "it-chef Anders Bjært Sørensen") or after it
+//!   ("Lars Møller, kommunaldirektør", "X, der er it-chef i Y"), a speech verb
+//!   ("siger X", "fortæller X"), a byline ("Af X"), a photo credit ("Foto: X")
+//!   or "X:" before a quote.
+//!
+//! Companies: capitalised words before a legal form ("Netip A/S", "Zangenberg
+//! Analytics ApS", "… I/S", "… GmbH") are vendors, labelled without the legal
+//! form. Agencies: one word ending in -ministeriet, -styrelsen, -tilsynet or
+//! -nævnet is an organization.
+//!
+//! Within a document, a later surname ("Kjellerup") or a shorter form ("Jørgen
+//! Kristensen") of a person named before resolves to the full name.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+/// The given-name list shipped in the binary.
+pub const GIVEN_NAMES: &str = include_str!("../dictionaries/first_names.txt");
+/// The surname list shipped in the binary.
+pub const SURNAMES: &str = include_str!("../dictionaries/surnames.txt");
+
+/// Why a discovered entity was accepted, for debugging and `mentions.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    GivenName,
+    RoleCue,
+    ShortName,
+    LegalForm,
+    AgencySuffix,
+}
+
+impl Rule {
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::GivenName => "given-name",
+            Rule::RoleCue => "role-cue",
+            Rule::ShortName => "short-name",
+            Rule::LegalForm => "legal-form",
+            Rule::AgencySuffix => "agency-suffix",
+        }
+    }
+}
+
+/// An entity occurrence found without a dictionary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub kind: &'static str,
+    /// Canonical label (the full name; the company name without legal form).
+    pub label: String,
+    pub start: usize,
+    pub end: usize,
+    pub rule: Rule,
+}
+
+/// A byte span already claimed by a dictionary mention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Taken {
+    pub start: usize,
+    pub end: usize,
+    /// Whether the dictionary entity is a person (for short-name resolution).
+    pub person: bool,
+}
+
+/// Words that are capitalised but never part of a person's name.
+const NOT_NAME_TOKENS: &[&str] = &[
+    "Kommune",
+    "Kommunes",
+    "Kommuner",
+    "Region",
+    "Regions",
+    "Universitet",
+    "Universitets",
+    "A/S",
+    "ApS",
+    "Danmark",
+    "Danmarks",
+    "Danske",
+    "Dansk",
+    "Styrelsen",
+    "Ministeriet",
+    "Foto",
+    "Af",
+    "Og",
+    "I",
+    "Det",
+    "Den",
+    "De",
+    "Der",
+    "Men",
+    "Hun",
+    "Han",
+    "Vi",
+    "Jeg",
+    "Du",
+    "Som",
+    "For",
+    "Med",
+    "Til",
+    "Fra",
+    "På",
+    "Om",
+    "Når",
+    "Hvis",
+    "Da",
+    "Nu",
+    "Her",
+    "Så",
+    "Også",
+    "Efter",
+    "Ved",
+    "Hos",
+    "Mod",
+    "Under",
+    "Over",
+    "Alle",
+    "Læs",
+    "Nyhed",
+    "Nyheder",
+    "Januar",
+    "Februar",
+    "Marts",
+    "April",
+    "Maj",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "December",
+    "Mandag",
+    "Tirsdag",
+    "Onsdag",
+    "Torsdag",
+    "Fredag",
+    "Lørdag",
+    "Søndag",
+    "It",
+    "IT",
+    "EU",
+    "Event",
+    "Navnenyt",
+    "Artikel",
+    "Computerworld",
+    "Version2",
+    "PR",
+    "Copyright",
+    "Ritzau",
+    "Scanpix",
+    "Colourbox",
+    "Shutterstock",
+    "Getty",
+    "Images",
+    "Privatfoto",
+    "Arkivfoto",
+    "Pressefoto",
+    "Kilde",
+    "Grafik",
+    "Illustration",
+];
+
+/// Lower-case words between given name and surname.
+const PARTICLES: &[&str] = &["af", "de", "van", "von", "der", "den", "la", "le", "du", "da", "di", "del", "ten", "ter"];
+
+/// Titles and roles (the end of a lower-case word, so `it-chef`,
+/// `digitaliseringschef` and `beskæftigelsesminister` all count).
+const ROLE_ENDINGS: &str = "chef|chefen|direktør|direktøren|ordfører|ordføreren|minister|ministeren|formand|formanden|\
+    næstformand|leder|lederen|rådgiver|konsulent|redaktør|journalist|fotograf|analytiker|professor|lektor|\
+    borgmester|borgmesteren|rådmand|rådmanden|forsker|ekspert|advokat|partner|stifter|ejer|medlem|politiker|\
+    sekretær|specialist|arkitekt|koordinator|kommunaldirektør|administrerende direktør|adm\\. direktør|\
+    landsformand|teamleder|projektleder|programleder|afdelingsleder|kontorchef|souschef|direktion|CEO|CTO|CIO|CFO";
+
+const SPEECH_VERBS: &str = "siger|sagde|fortæller|fortalte|mener|mente|forklarer|forklarede|understreger|\
+    tilføjer|tilføjede|vurderer|påpeger|svarer|svarede|uddyber|konstaterer|oplyser|erkender|skriver|skrev|\
+    udtaler|udtalte|lyder det fra|siger direktør|supplerer|fastslår|præciserer|medgiver|indrømmer|advarer";
+
+/// A name of 2–4 capitalised tokens (particles and initials allowed inside).
+/// Tokens are joined by spaces only: a name never runs across a line break.
+const NAME: &str = r"\p{Lu}[\p{L}’'\-]+(?:[ \u{a0}]+(?:(?:af|de|van|von|der|den|la|le|du|da|di)[ \u{a0}]+)*(?:\p{Lu}\.|\p{Lu}[\p{L}’'\-]+)){1,3}";
+
+/// Lower-case forms of titles, matched as word endings (`finansminister`,
+/// `itk-chef`), so a capitalised title before a name is not part of it.
+const TITLE_ENDINGS: &[&str] = &[
+    "chef",
+    "chefen",
+    "direktør",
+    "direktøren",
+    "ordfører",
+    "ordføreren",
+    "minister",
+    "ministeren",
+    "formand",
+    "formanden",
+    "borgmester",
+    "borgmesteren",
+    "rådmand",
+    "leder",
+    "lederen",
+    "professor",
+    "konsulent",
+    "redaktør",
+    "journalist",
+    "fotograf",
+    "analytiker",
+    "rådgiver",
+    "ekspert",
+    "forsker",
+    "partner",
+    "stifter",
+    "ejer",
+];
+
+fn is_title(w: &str) -> bool {
+    let lower = w.to_lowercase();
+    TITLE_ENDINGS.iter().any(|t| lower.ends_with(t))
+}
+
+fn role_before_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(&format!(
+            r"(?:\b[\p{{L}}\-]*(?:{ROLE_ENDINGS})|\b(?:{SPEECH_VERBS})|(?m:^)[ \t]*Af|\bFoto:[ \u{{a0}}]*(?:[^/\n()]{{0,30}}/[ \u{{a0}}]*)?|\(Foto:[ \u{{a0}}]*)[ \u{{a0}}]+(?P<name>{NAME})"
+        ))
+        .expect("static regex")
+    })
+}
+
+fn role_after_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(&format!(
+            r"(?P<name>{NAME})(?:,\s+(?:der\s+er\s+|som\s+er\s+|tidligere\s+|nu\s+|ny\s+)?(?:[\p{{Ll}}\-]+\s+){{0,2}}[\p{{L}}\-]*(?:{ROLE_ENDINGS})\b|\s+\((?:\p{{Lu}}{{1,3}}|ALT|SF|EL|DF|LA|KD)\)|:\s*[”“\u{{0022}}])"
+        ))
+        .expect("static regex")
+    })
+}
+
+fn legal_form_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?P<name>(?:\p{Lu}|\d)[\p{L}\d’'.\-]*(?:\s+(?:&|og|of|and|\p{Lu}[\p{L}\d’'.\-]*|\d+)){0,4})\s+(?P<form>A/S|ApS|I/S|P/S|K/S|AB|GmbH|Ltd\.?|Inc\.?|Oy|AS|IVS|SE)\b",
+        )
+        .expect("static regex")
+    })
+}
+
+fn agency_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        // "Erhvervsstyrelsen", and whole coordinated names such as
+        // "Konkurrence- og Forbrugerstyrelsen" or "Klima-, Energi- og Forsyningsministeriet".
+        Regex::new(
+            r"\b(?:\p{Lu}\p{L}*-,?\s+(?:\p{L}+-,?\s+)*og\s+)?\p{Lu}\p{Ll}{2,}(?:ministeriet|styrelsen|tilsynet|nævnet)(?:s)?\b",
+        )
+            .expect("static regex")
+    })
+}
+
+/// One word of the text with its byte span.
+#[derive(Debug, Clone, Copy)]
+struct Token {
+    start: usize,
+    end: usize,
+}
+
+fn tokens(text: &str, out: &mut Vec<Token>) {
+    out.clear();
+    let mut start = None;
+    let mut prev = '\0';
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        let next = iter.peek().map(|&(_, n)| n);
+        // Hyphens and apostrophes join letters: "Anne-Marie", "O'Brien".
+        let joiner = matches!(c, '-' | '\'' | '’') && prev.is_alphabetic() && next.is_some_and(char::is_alphabetic);
+        // A full stop after one capital closes an initial: "D.".
+        let initial_dot = c == '.' && start.is_some_and(|s| i - s == prev.len_utf8()) && prev.is_uppercase();
+        if c.is_alphanumeric() || joiner || initial_dot {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            out.push(Token { start: s, end: i });
+        }
+        prev = c;
+    }
+    if let Some(s) = start {
+        out.push(Token { start: s, end: text.len() });
+    }
+}
+
+/// Finds people, companies and agencies that no dictionary lists.
+pub struct Discoverer {
+    given: HashSet<String>,
+    surnames: HashSet<String>,
+}
+
+fn word_list(text: &str) -> HashSet<String> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from).collect()
+}
+
+fn is_cap(w: &str) -> bool {
+    w.chars().next().is_some_and(char::is_uppercase)
+}
+
+fn is_initial(w: &str) -> bool {
+    let mut c = w.chars();
+    matches!((c.next(), c.next(), c.next()), (Some(a), Some('.'), None) if a.is_uppercase())
+}
+
+/// Name tokens other than the first: capitalised, not a known non-name word,
+/// not all capitals (acronyms such as KMD or OS2), at least two letters.
+fn is_name_token(w: &str) -> bool {
+    if is_initial(w) {
+        return true;
+    }
+    is_cap(w)
+        && w.chars().count() >= 2
+        && w.chars().any(char::is_lowercase)
+        && !w.chars().any(|c| c.is_ascii_digit())
+        && !NOT_NAME_TOKENS.contains(&w)
+}
+
+impl Discoverer {
+    pub fn embedded() -> Self {
+        Discoverer { given: word_list(GIVEN_NAMES), surnames: word_list(SURNAMES) }
+    }
+
+    /// Whether `w` is a listed given name (each part, for "Anne-Marie").
+    pub fn is_given_name(&self, w: &str) -> bool {
+        self.given.contains(w) || (w.contains('-') && w.split('-').all(|p| self.given.contains(p)))
+    }
+
+    /// Discover entities in the article body of `text`: `body(offset)` says
+    /// whether an offset is outside furniture; `taken` are the dictionary
+    /// mentions, sorted, which discovery never overlaps. Results are sorted.
+    pub fn discover(&self, text: &str, body: &dyn Fn(usize) -> bool, taken: &[Taken], out: &mut Vec<Found>) {
+        out.clear();
+        let free = |s: usize, e: usize| body(s) && !taken.iter().any(|t| t.start < e && s < t.end);
+        self.people(text, &free, out);
+        self.organisations(text, &free, out);
+        out.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+        // Overlaps: keep the first (longest at a position).
+        let mut last_end = 0;
+        out.retain(|f| {
+            let keep = f.start >= last_end;
+            if keep {
+                last_end = f.end;
+            }
+            keep
+        });
+        self.short_names(text, &free, taken, out);
+    }
+
+    /// Trim a candidate name span to its name tokens; returns the new end and
+    /// the label, or `None` if fewer than two tokens remain.
+    fn name_span(&self, text: &str, start: usize, end: usize) -> Option<(usize, usize, String)> {
+        let mut toks = Vec::new();
+        tokens(&text[start..end], &mut toks);
+        let words: Vec<&str> = toks.iter().map(|t| &text[start + t.start..start + t.end]).collect();
+        // Leading words that are not the name: titles ("Borgmester Michael
+        // Ziegler"), acronyms ("BNB Morten Felding"), and capitalised words
+        // before a given name ("Open Source Henrik Bojsen").
+        let mut skip = 0;
+        while skip < words.len() {
+            let w = words[skip];
+            let acronym = !w.chars().any(char::is_lowercase);
+            if is_title(w) || acronym || NOT_NAME_TOKENS.contains(&w) || !is_cap(w) {
+                skip += 1;
+                continue;
+            }
+            let rest = words.get(skip + 1..words.len().saturating_sub(1)).unwrap_or(&[]);
+            let later_given = rest.iter().position(|x| self.is_given_name(x));
+            match later_given {
+                Some(k) if !self.is_given_name(w) => skip += k + 1,
+                _ => break,
+            }
+        }
+        if skip > 0 {
+            return if skip < toks.len() { self.name_span(text, start + toks[skip].start, end) } else { None };
+        }
+        if words.is_empty() || !is_cap(words[0]) || NOT_NAME_TOKENS.contains(&words[0]) {
+            return None;
+        }
+        let mut n = 1;
+        while n < words.len() && n < 6 && (is_name_token(words[n]) || PARTICLES.contains(&words[n])) {
+            n += 1;
+        }
+        // Never end on a particle or an initial.
+        while n > 1 && (PARTICLES.contains(&words[n - 1]) || is_initial(words[n - 1])) {
+            n -= 1;
+        }
+        let caps = words[..n].iter().filter(|w| !PARTICLES.contains(w)).count();
+        if !(2..=4).contains(&caps) {
+            return None;
+        }
+        let mut e = start + toks[n - 1].end;
+        // A genitive surname: "Jens Kjellerups" when "Kjellerup" is a surname.
+        let last = words[n - 1];
+        if let Some(stem) = last.strip_suffix('s') {
+            if self.surnames.contains(stem) && !self.surnames.contains(last) {
+                e -= 1;
+            }
+        }
+        let label = text[start..e].split_whitespace().collect::<Vec<_>>().join(" ");
+        Some((start, e, label))
+    }
+
+    /// A name found only through a role cue, without a listed given name,
+    /// must end in a listed surname or at least not read as an institution
+    /// ("skriver Helsingør Dagblad", "siger Kommunernes Landsforening").
+    fn plausible_cued_name(&self, label: &str) -> bool {
+        let words: Vec<&str> = label.split(' ').collect();
+        let (Some(first), Some(last)) = (words.first(), words.last()) else { return false };
+        if self.is_given_name(first) || self.surnames.contains(*last) {
+            return true;
+        }
+        const INSTITUTION_ENDINGS: &[&str] = &[
+            "blad",
+            "bladet",
+            "service",
+            "udvalg",
+            "udvalget",
+            "forening",
+            "foreningen",
+            "styrelse",
+            "selskab",
+            "center",
+            "centret",
+            "råd",
+            "rådet",
+            "institut",
+            "gruppe",
+            "gruppen",
+            "fond",
+            "fonden",
+            "tidende",
+            "avis",
+            "avisen",
+            "net",
+            "bank",
+            "kommune",
+            "region",
+            "universitet",
+            "hospital",
+            "system",
+            "platform",
+            "portal",
+            "partiet",
+            "magasin",
+            "nyt",
+            "posten",
+            "radio",
+            "tv",
+        ];
+        let lower = last.to_lowercase();
+        !first.ends_with('s') && !INSTITUTION_ENDINGS.iter().any(|e| lower.ends_with(e))
+    }
+
+    fn people(&self, text: &str, free: &dyn Fn(usize, usize) -> bool, out: &mut Vec<Found>) {
+        // Role cues first: they also admit names of any origin.
+        for c in role_before_re().captures_iter(text).chain(role_after_re().captures_iter(text)) {
+            let Some(m) = c.name("name") else { continue };
+            if let Some((start, end, label)) = self.name_span(text, m.start(), m.end()) {
+                if free(start, end) && self.plausible_cued_name(&label) {
+                    out.push(Found { kind: "person", label, start, end, rule: Rule::RoleCue });
+                }
+            }
+        }
+        let mut toks = Vec::new();
+        tokens(text, &mut toks);
+        let mut i = 0;
+        while i < toks.len() {
+            let t = toks[i];
+            let w = &text[t.start..t.end];
+            if !self.is_given_name(w) {
+                i += 1;
+                continue;
+            }
+            // The following tokens, joined by single spaces.
+            let mut j = i + 1;
+            while j < toks.len() && j < i + 6 {
+                let gap = &text[toks[j - 1].end..toks[j].start];
+                let next = &text[toks[j].start..toks[j].end];
+                if gap != " " && gap != "\u{a0}" {
+                    break;
+                }
+                if !(is_name_token(next) || PARTICLES.contains(&next)) {
+                    break;
+                }
+                j += 1;
+            }
+            let end = toks[j - 1].end;
+            if j > i + 1 {
+                if let Some((s, e, label)) = self.name_span(text, t.start, end) {
+                    if free(s, e) {
+                        out.push(Found { kind: "person", label, start: s, end: e, rule: Rule::GivenName });
+                    }
+                }
+            }
+            i = j.max(i + 1);
+        }
+    }
+
+    fn organisations(&self, text: &str, free: &dyn Fn(usize, usize) -> bool, out: &mut Vec<Found>) {
+        for c in legal_form_re().captures_iter(text) {
+            let (Some(name), Some(form)) = (c.name("name"), c.name("form")) else { continue };
+            // "12 A/S'er" is a plural noun, not a company.
+            if text[form.end()..].starts_with(['\'', '’']) {
+                continue;
+            }
+            // Drop leading words that open sentences ("Hos Netip A/S") and a
+            // sentence-initial noun in the definite form ("Leverandøren Nordlys Software A/S").
+            let mut start = name.start();
+            let words: Vec<&str> = name.as_str().split(' ').collect();
+            for (k, w) in words.iter().enumerate() {
+                let sentence_start = text[..start].trim_end().is_empty()
+                    || text[..start].trim_end().ends_with(['.', '!', '?', ':', '\n', '"', '”']);
+                let definite_noun = sentence_start
+                    && k + 1 < words.len()
+                    && ["en", "et", "erne", "ene"].iter().any(|s| w.ends_with(s) && w.chars().count() > 4);
+                if NOT_NAME_TOKENS.contains(w)
+                    || !is_cap(w) && !w.starts_with(|c: char| c.is_ascii_digit())
+                    || definite_noun
+                {
+                    start += w.len() + 1;
+                } else {
+                    break;
+                }
+            }
+            if start >= name.end() || !text[start..name.end()].chars().any(char::is_alphabetic) {
+                continue;
+            }
+            let label = text[start..name.end()].split_whitespace().collect::<Vec<_>>().join(" ");
+            if free(start, form.end()) {
+                out.push(Found { kind: "vendor", label, start, end: form.end(), rule: Rule::LegalForm });
+            }
+        }
+        for m in agency_re().find_iter(text) {
+            let s = m.as_str();
+            let label = s.strip_suffix('s').filter(|x| x.ends_with("et") || x.ends_with("en")).unwrap_or(s);
+            let end = m.start() + label.len();
+            if free(m.start(), end) {
+                out.push(Found {
+                    kind: "organization",
+                    label: label.to_string(),
+                    start: m.start(),
+                    end,
+                    rule: Rule::AgencySuffix,
+                });
+            }
+        }
+    }
+
+    /// Resolve shorter forms of people named earlier in the document: a
+    /// discovered name whose words are a prefix or first-and-last subset of a
+    /// longer name takes that name's label, and a lone surname (also in the
+    /// genitive) after the full name becomes a mention of it.
+    fn short_names(&self, text: &str, free: &dyn Fn(usize, usize) -> bool, taken: &[Taken], out: &mut Vec<Found>) {
+        let mut people: Vec<(usize, Vec<String>)> = taken
+            .iter()
+            .filter(|t| t.person)
+            .map(|t| (t.start, text[t.start..t.end].split_whitespace().map(String::from).collect()))
+            .collect();
+        people.extend(
+            out.iter()
+                .filter(|f| f.kind == "person")
+                .map(|f| (f.start, f.label.split(' ').map(String::from).collect())),
+        );
+        // Longer forms absorb shorter ones ("Jørgen Kristensen" → "Jørgen Kristensen Rasch").
+        let full: Vec<Vec<String>> = people.iter().map(|(_, w)| w.clone()).collect();
+        for f in out.iter_mut().filter(|f| f.kind == "person") {
+            let words: Vec<&str> = f.label.split(' ').collect();
+            let longer: Vec<&Vec<String>> = full
+                .iter()
+                .filter(|w| w.len() > words.len() && w[0] == words[0])
+                .filter(|w| {
+                    w.iter().zip(&words).all(|(a, b)| a == b)
+                        || (words.len() == 2 && w.last().is_some_and(|l| l == words[1]))
+                })
+                .collect();
+            if let [one] = longer[..] {
+                f.label = one.join(" ");
+                f.rule = Rule::ShortName;
+            }
+        }
+        // Lone surnames after the full name.
+        let mut toks = Vec::new();
+        tokens(text, &mut toks);
+        let claimed: Vec<(usize, usize)> = out.iter().map(|f| (f.start, f.end)).collect();
+        for t in &toks {
+            let w = &text[t.start..t.end];
+            if !is_cap(w) || w.chars().count() < 3 {
+                continue;
+            }
+            let stem = w.strip_suffix('s').filter(|s| !self.surnames.contains(w) && s.len() > 2);
+            let matches: Vec<&(usize, Vec<String>)> = people
+                .iter()
+                .filter(|(start, words)| {
+                    *start < t.start
+                        && words.len() >= 2
+                        && words.last().is_some_and(|l| l == w || Some(l.as_str()) == stem)
+                })
+                .collect();
+            let labels: HashSet<String> = matches.iter().map(|(_, w)| w.join(" ")).collect();
+            if labels.len() != 1 {
+                continue;
+            }
+            let end = if matches[0].1.last().is_some_and(|l| l == w) { t.end } else { t.end - 1 };
+            if !free(t.start, end) || claimed.iter().any(|&(s, e)| s < end && t.start < e) {
+                continue;
+            }
+            let label = labels.into_iter().next().unwrap_or_default();
+            out.push(Found { kind: "person", label, start: t.start, end, rule: Rule::ShortName });
+        }
+        out.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn people(text: &str) -> Vec<String> {
+        let d = Discoverer::embedded();
+        let mut out = Vec::new();
+        d.discover(text, &|_| true, &[], &mut out);
+        out.iter().filter(|f| f.kind == "person").map(|f| f.label.clone()).collect()
+    }
+
+    #[test]
+    fn tokens_join_hyphens_apostrophes_and_initials() {
+        let text = "Anne-Marie O'Brien og Povl D. Rasmussen.";
+        let mut t = Vec::new();
+        tokens(text, &mut t);
+        let w: Vec<&str> = t.iter().map(|t| &text[t.start..t.end]).collect();
+        assert_eq!(w, ["Anne-Marie", "O'Brien", "og", "Povl", "D.", "Rasmussen"]);
+    }
+
+    #[test]
+    fn short_names_resolve_to_the_full_name() {
+        assert_eq!(
+            people("Jens Kjellerup er formand. Senere siger Kjellerup, at Kjellerups plan holder."),
+            ["Jens Kjellerup", "Jens Kjellerup", "Jens Kjellerup"]
+        );
+        assert_eq!(
+            people("Jørgen Kristensen Rasch tiltrådte i går. Jørgen Kristensen glæder sig."),
+            ["Jørgen Kristensen Rasch", "Jørgen Kristensen Rasch"]
+        );
+        // Two people share the surname: a lone "Hansen" is left alone.
+        assert_eq!(people("Ole Hansen og Eva Hansen mødtes. Hansen sagde nej."), ["Ole Hansen", "Eva Hansen"]);
+    }
+}
