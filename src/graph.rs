@@ -173,6 +173,8 @@ pub struct CoMentionGraph {
     pub documents: u64,
     pub dated_documents: u64,
     spans: Vec<(EntityIdx, Vec<Range<u64>>)>,
+    /// Typed affiliation edges: the title first stated for each pair.
+    relations: HashMap<(NodeIndex, NodeIndex), String>,
 }
 
 /// Length of the intersection of two sorted lists of disjoint ranges.
@@ -252,6 +254,20 @@ impl CoMentionGraph {
         self.spans = spans;
     }
 
+    /// Record that `person` holds the post `title` at `organisation`. The
+    /// pair's edge becomes an affiliation edge; it is kept whatever the
+    /// count filters say.
+    pub fn add_relation(&mut self, person: EntityIdx, organisation: EntityIdx, title: &str) {
+        let (a, b) = (self.node(person), self.node(organisation));
+        let key = if a < b { (a, b) } else { (b, a) };
+        if !self.edges.contains_key(&key) {
+            let stats = EdgeStats { windows: 0, documents: 0, first_date: None, last_date: None, examples: Vec::new() };
+            let e = self.graph.add_edge(key.0, key.1, stats);
+            self.edges.insert(key, e);
+        }
+        self.relations.entry(key).or_insert_with(|| title.to_string());
+    }
+
     fn link(&mut self, a: EntityIdx, b: EntityIdx, c: u64, doc: &DocInfo) {
         let (na, nb) = (self.node(a), self.node(b));
         let key = if na < nb { (na, nb) } else { (nb, na) };
@@ -286,10 +302,19 @@ impl CoMentionGraph {
             .filter_map(|e| {
                 let (a, b) = self.graph.edge_endpoints(e)?;
                 let s = &self.graph[e];
-                if !keep_kind(a) || !keep_kind(b) || s.windows < opts.min_count || s.documents < opts.min_docs {
+                if !keep_kind(a) || !keep_kind(b) {
                     return None;
                 }
-                let w = opts.weight.weight(s.windows, self.graph[a].windows, self.graph[b].windows, n);
+                let related = self.relations.contains_key(&(a.min(b), a.max(b)));
+                if !related && (s.windows < opts.min_count || s.documents < opts.min_docs) {
+                    return None;
+                }
+                let (ni, nj) = (self.graph[a].windows.max(1), self.graph[b].windows.max(1));
+                let w = opts.weight.weight(s.windows.max(1), ni, nj, n.max(ni).max(nj));
+                if related {
+                    // Always kept; a floor keeps the weight positive for readers that need it.
+                    return Some((a, b, if w.is_finite() { w.max(0.001) } else { 0.001 }, s));
+                }
                 // A non-positive association (NPMI ≤ 0: no more often than chance) is no link.
                 (w.is_finite() && w > 0.0).then_some((a, b, w, s))
             })
@@ -302,7 +327,8 @@ impl CoMentionGraph {
                 per_node.entry(*a).or_default().push(i);
                 per_node.entry(*b).or_default().push(i);
             }
-            let mut keep = vec![false; edges.len()];
+            let mut keep: Vec<bool> =
+                edges.iter().map(|(a, b, _, _)| self.relations.contains_key(&(*a.min(b), *a.max(b)))).collect();
             for (node, mut list) in per_node {
                 let other = |i: usize| if edges[i].0 == node { edges[i].1 } else { edges[i].0 };
                 list.sort_by(|&x, &y| edges[y].2.total_cmp(&edges[x].2).then_with(|| id(other(x)).cmp(id(other(y)))));
@@ -347,7 +373,8 @@ impl CoMentionGraph {
             .map(|(a, b, weight, s)| {
                 let (x, y) = (id(a), id(b));
                 let (source, target) = if x <= y { (x, y) } else { (y, x) };
-                EdgeRow { source, target, weight, stats: s }
+                let title = self.relations.get(&(a.min(b), a.max(b))).map(String::as_str);
+                EdgeRow { source, target, weight, stats: s, title }
             })
             .collect();
         rows.sort_by(|a, b| (a.source, a.target).cmp(&(b.source, b.target)));
@@ -393,6 +420,15 @@ pub struct EdgeRow<'a> {
     pub target: &'a str,
     pub weight: f64,
     pub stats: &'a EdgeStats,
+    /// For an affiliation edge, the title of the post.
+    pub title: Option<&'a str>,
+}
+
+impl EdgeRow<'_> {
+    /// `affiliation` for a typed role edge, `co-mention` otherwise.
+    pub fn relation(&self) -> &'static str {
+        if self.title.is_some() { crate::relate::AFFILIATION } else { "co-mention" }
+    }
 }
 
 /// The graph as exported.

@@ -20,6 +20,7 @@ pub mod graph;
 pub mod matcher;
 pub mod pipeline;
 pub mod read;
+pub mod relate;
 pub mod resolve;
 pub mod segment;
 

@@ -18,6 +18,7 @@ use crate::furniture::Furniture;
 use crate::graph::{CoMentionGraph, DocInfo, GraphOptions, Occurrence, Window};
 use crate::matcher::{Candidate, Matcher};
 use crate::read::{Document, DocumentReader};
+use crate::relate;
 use crate::resolve::{Mention, resolve};
 use crate::segment::Segments;
 
@@ -281,8 +282,10 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
     let ctx = |name: &str| format!("cannot write {}", opts.out_dir.join(name).display());
     let mut mentions_csv = export::csv_writer(out.create("mentions.csv").with_context(|| ctx("mentions.csv"))?);
     mentions_csv.write_record(MENTION_COLUMNS)?;
+    let mut relations_csv = export::csv_writer(out.create("relations.csv").with_context(|| ctx("relations.csv"))?);
+    relations_csv.write_record(["doc_id", "source_id", "target_id", "relation", "title", "sentence"])?;
     let mut documents_csv = export::csv_writer(out.create("documents.csv").with_context(|| ctx("documents.csv"))?);
-    documents_csv.write_record(["doc_id", "source", "title", "date", "bytes", "mentions"])?;
+    documents_csv.write_record(["doc_id", "source", "title", "date", "bytes", "mentions", "furniture"])?;
 
     let mut extractor = Extractor::new(dict, opts.furniture.clone())?;
     if !opts.discover {
@@ -294,15 +297,37 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
     let mut located = Vec::new();
     let mut occurrences = Vec::new();
     let mut words = Vec::new();
+    let mut relations = Vec::new();
     let mut reader = DocumentReader::new(&opts.inputs);
     for doc in reader.by_ref() {
         extractor.extract(&doc.text, &mut located);
         intern(&mut registry, &mut located);
         let date = document_date(&doc, &extractor, &mut summary.diagnostics);
-        write_document(&mut mentions_csv, &mut documents_csv, &registry, &extractor.segments, &doc, date, &located)
-            .with_context(|| ctx("mentions.csv"))?;
+        let view = DocView {
+            doc: &doc,
+            date,
+            segments: &extractor.segments,
+            is_furniture: &extractor.is_furniture,
+            located: &located,
+        };
+        write_document(&mut mentions_csv, &mut documents_csv, &registry, &view).with_context(|| ctx("mentions.csv"))?;
         let n = windows(opts.window, &doc.text, &extractor, &located, &mut words, &mut occurrences);
         graph.add_document(DocInfo { id: &doc.id, date, windows: n }, &occurrences);
+        relate::relations(&doc.text, &extractor.segments, &located, &registry, &mut relations);
+        for r in &relations {
+            graph.add_relation(r.person, r.organisation, &r.title);
+            let sentence = extractor.segments.sentences.get(r.sentence as usize);
+            relations_csv
+                .write_record([
+                    doc.id.as_str(),
+                    &registry.entity(r.person).id,
+                    &registry.entity(r.organisation).id,
+                    relate::AFFILIATION,
+                    &r.title,
+                    sentence.map_or("", |s| doc.text[s.span.start..s.span.end].trim()),
+                ])
+                .with_context(|| ctx("relations.csv"))?;
+        }
         summary.documents += 1;
         summary.mentions += located.len() as u64;
     }
@@ -312,6 +337,8 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
     export::finish(w).with_context(|| ctx("mentions.csv"))?;
     let w = documents_csv.into_inner().map_err(|e| e.into_error())?;
     export::finish(w).with_context(|| ctx("documents.csv"))?;
+    let w = relations_csv.into_inner().map_err(|e| e.into_error())?;
+    export::finish(w).with_context(|| ctx("relations.csv"))?;
     write_with(&mut out, "entities.csv", |w| Ok(tables::write_entities(w, &registry, &graph)?))?;
 
     let finished = graph.finish(&registry, &opts.graph);
@@ -359,22 +386,44 @@ fn write_with(
     Ok(())
 }
 
+/// The furniture of a document as `start-end` byte ranges joined by `;`
+/// (adjacent furniture paragraphs merged).
+fn furniture_spans(segments: &Segments, is_furniture: &[bool]) -> String {
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for (p, _) in segments.paragraphs.iter().zip(is_furniture).filter(|(_, f)| **f) {
+        match spans.last_mut() {
+            Some(last) if segments.paragraphs.iter().all(|q| !(q.start > last.1 && q.start < p.start)) => {
+                last.1 = p.end
+            }
+            _ => spans.push((p.start, p.end)),
+        }
+    }
+    spans.iter().map(|(a, b)| format!("{a}-{b}")).collect::<Vec<_>>().join(";")
+}
+
+/// One processed document, as the tables see it.
+struct DocView<'a> {
+    doc: &'a Document,
+    date: Option<Date>,
+    segments: &'a Segments,
+    is_furniture: &'a [bool],
+    located: &'a [Located],
+}
+
 /// One mentions.csv row per mention (columns as [`MENTION_COLUMNS`]) and the
 /// document's documents.csv row.
 fn write_document<W: Write, V: Write>(
     mentions: &mut csv::Writer<W>,
     documents: &mut csv::Writer<V>,
     dict: &Dictionary,
-    segments: &Segments,
-    doc: &Document,
-    date: Option<Date>,
-    located: &[Located],
+    v: &DocView,
 ) -> csv::Result<()> {
-    for m in located {
+    let doc = v.doc;
+    for m in v.located {
         let Some(idx) = m.entity() else { continue };
         let e = dict.entity(idx);
         let context =
-            segments.sentences.get(m.sentence as usize).map_or("", |s| doc.text[s.span.start..s.span.end].trim());
+            v.segments.sentences.get(m.sentence as usize).map_or("", |s| doc.text[s.span.start..s.span.end].trim());
         mentions.write_record([
             doc.id.as_str(),
             &e.id,
@@ -393,9 +442,10 @@ fn write_document<W: Write, V: Write>(
         doc.id.as_str(),
         &doc.source,
         &doc.title,
-        &date.map(|d| d.to_string()).unwrap_or_default(),
+        &v.date.map(|d| d.to_string()).unwrap_or_default(),
         &doc.text.len().to_string(),
-        &located.len().to_string(),
+        &v.located.len().to_string(),
+        &furniture_spans(v.segments, v.is_furniture),
     ])
 }
 

@@ -43,13 +43,14 @@ pub fn write<W: Write>(mut w: W, g: &Finished) -> io::Result<()> {
         let pen = if max > 0.0 { 0.5 + 4.5 * e.weight / max } else { 1.0 };
         writeln!(
             w,
-            "  {} -- {} [weight={}, penwidth={:.2}, kg_weight={}, documents={}];",
+            "  {} -- {} [weight={}, penwidth={:.2}, kg_weight={}, documents={}{}];",
             quote(e.source),
             quote(e.target),
-            e.stats.windows,
+            e.stats.windows.max(1),
             pen,
             fmt_double(e.weight),
-            e.stats.documents
+            e.stats.documents,
+            e.title.map(|t| format!(", style=bold, relation=\"affiliation\", title={}", quote(t))).unwrap_or_default()
         )?;
     }
     writeln!(w, "}}")?;

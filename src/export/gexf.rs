@@ -63,6 +63,8 @@ pub fn write<W: Write>(mut w: W, g: &Finished, description: &str) -> io::Result<
         ("first_date", "string"),
         ("last_date", "string"),
         ("examples", "string"),
+        ("relation", "string"),
+        ("title", "string"),
     ] {
         writeln!(w, r#"      <attribute id="{id}" title="{id}" type="{ty}"/>"#)?;
     }
@@ -108,6 +110,8 @@ pub fn write<W: Write>(mut w: W, g: &Finished, description: &str) -> io::Result<
         attvalue(&mut w, "first_date", &date(s.first_date))?;
         attvalue(&mut w, "last_date", &date(s.last_date))?;
         attvalue(&mut w, "examples", &s.examples.join(";"))?;
+        attvalue(&mut w, "relation", e.relation())?;
+        attvalue(&mut w, "title", e.title.unwrap_or(""))?;
         writeln!(w, "        </attvalues>")?;
         if g.dynamic {
             spell(&mut w, s.first_date, s.last_date, "        ")?;

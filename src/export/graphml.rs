@@ -52,6 +52,8 @@ pub fn write<W: Write>(mut w: W, g: &Finished) -> io::Result<()> {
         ("e_first_date", "first_date", "string"),
         ("e_last_date", "last_date", "string"),
         ("e_examples", "examples", "string"),
+        ("e_relation", "relation", "string"),
+        ("e_title", "title", "string"),
     ];
     for (id, name, ty) in edge_keys {
         writeln!(w, r#"  <key id="{id}" for="edge" attr.name="{name}" attr.type="{ty}"/>"#)?;
@@ -82,6 +84,8 @@ pub fn write<W: Write>(mut w: W, g: &Finished) -> io::Result<()> {
         data(&mut w, "e_first_date", &date(s.first_date))?;
         data(&mut w, "e_last_date", &date(s.last_date))?;
         data(&mut w, "e_examples", &s.examples.join(";"))?;
+        data(&mut w, "e_relation", e.relation())?;
+        data(&mut w, "e_title", e.title.unwrap_or(""))?;
         writeln!(w, "    </edge>")?;
     }
     writeln!(w, "  </graph>\n</graphml>")?;

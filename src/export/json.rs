@@ -58,6 +58,8 @@ pub fn write<W: Write>(mut w: W, g: &Finished, graph_attributes: Map<String, Val
                     "first_date": date(s.first_date),
                     "last_date": date(s.last_date),
                     "examples": s.examples,
+                    "relation": e.relation(),
+                    "title": e.title,
                 }
             })
         })

@@ -74,7 +74,8 @@ pub fn write_nodes<W: Write>(w: W, g: &Finished) -> csv::Result<()> {
 }
 
 /// edges.csv: Source, Target, Type, Weight, then the raw count, documents,
-/// first/last date and example documents (`;`-separated).
+/// first/last date, example documents (`;`-separated), the relation
+/// (`co-mention` or `affiliation`) and an affiliation's title.
 pub fn write_edges<W: Write>(w: W, g: &Finished) -> csv::Result<()> {
     let mut wr = csv_writer(w);
     wr.write_record([
@@ -87,6 +88,8 @@ pub fn write_edges<W: Write>(w: W, g: &Finished) -> csv::Result<()> {
         "first_date",
         "last_date",
         "examples",
+        "relation",
+        "title",
     ])?;
     for e in &g.edges {
         let s = e.stats;
@@ -100,6 +103,8 @@ pub fn write_edges<W: Write>(w: W, g: &Finished) -> csv::Result<()> {
             &date(s.first_date),
             &date(s.last_date),
             &s.examples.join(";"),
+            e.relation(),
+            e.title.unwrap_or(""),
         ])?;
     }
     wr.flush()?;

@@ -1,0 +1,200 @@
+//! Roles and affiliations: who holds which post where, read from the phrasing
+//! of a single sentence.
+//!
+//! A person P and an organisation, municipality, region or vendor O are
+//! affiliated when the text between them says so:
+//!
+//! - `P, der er it-chef i O` / `P, administrerende direktør for O`
+//! - `O's digitaliseringschef P` / `Y Kommunes it-chef P`
+//! - `it-chef i O, P` / `formand for O, P`
+//! - `salgsdirektør P fra O`
+//! - `O har ansat P som direktør`
+//!
+//! Relations become `relations.csv` and typed `affiliation` edges (with the
+//! title) in every graph export.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::dict::{Dictionary, EntityIdx};
+use crate::pipeline::Located;
+use crate::segment::Segments;
+
+/// A person's post at an organisation, as one sentence states it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relation {
+    pub person: EntityIdx,
+    pub organisation: EntityIdx,
+    /// The title as written ("it-chef", "administrerende direktør").
+    pub title: String,
+    /// Index of the sentence in its document.
+    pub sentence: u32,
+}
+
+/// The name of the relation kind in the output files.
+pub const AFFILIATION: &str = "affiliation";
+
+/// A title: a word ending in a role (`it-chef`, `finansordfører`), with an
+/// optional modifier (`administrerende direktør`).
+const TITLE: &str = r"\b(?:(?:administrerende|adm\.|konstitueret|fungerende|tidligere|nye?|daglig|teknisk|øverste|kommunal|politisk|faglig)\s+)?[\p{L}\-]*(?:chef|direktør|ordfører|minister|formand|næstformand|leder|rådgiver|konsulent|redaktør|analytiker|professor|borgmester|rådmand|partner|stifter|ejer|medlem|arkitekt|koordinator|specialist|sekretær|CEO|CTO|CIO|CFO)";
+
+struct Patterns {
+    /// P, der er TITLE i O
+    p_comma_title_prep: Regex,
+    /// P fra O (with a title right before P)
+    p_fra: Regex,
+    /// O har ansat P (then: som TITLE after P)
+    o_hired: Regex,
+    /// O's TITLE P
+    o_gen_title: Regex,
+    /// TITLE i O, P
+    o_comma: Regex,
+    title_before: Regex,
+    title_before_o: Regex,
+    som_title: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| {
+        let re = |s: String| Regex::new(&s).expect("static regex");
+        Patterns {
+            p_comma_title_prep: re(format!(
+                r"^(?:s|'s|’s)?,\s+(?:der\s+er\s+|som\s+er\s+|nu\s+|ny\s+|tidligere\s+)?(?P<title>{TITLE})\s+(?:i|hos|for|ved|på|af)\s+(?:det\s+|den\s+)?$"
+            )),
+            p_fra: re(r"^\s+(?:fra|hos|i)\s+$".into()),
+            o_hired: re(r"^\s+har\s+(?:nu\s+)?(?:ansat|udnævnt|ansætter|hentet)\s+$".into()),
+            o_gen_title: re(format!(r"^(?:s|'s|’s|´s)\s+(?:nye\s+|tidligere\s+|egen\s+)?(?P<title>{TITLE})\s*,?\s+$")),
+            o_comma: re(r"^(?:s)?,\s+$".into()),
+            title_before: re(format!(r"(?P<title>{TITLE})\s+$")),
+            title_before_o: re(format!(r"(?P<title>{TITLE})\s+(?:i|hos|for|ved|på)\s+$")),
+            som_title: re(format!(r"^\s+som\s+(?:ny\s+)?(?P<title>{TITLE}|[\p{{Ll}}\-]+)")),
+        }
+    })
+}
+
+fn is_organisation(kind: &str) -> bool {
+    matches!(kind, "organization" | "municipality" | "region" | "vendor")
+}
+
+/// The relations stated in one document, in text order.
+pub fn relations(text: &str, segments: &Segments, located: &[Located], dict: &Dictionary, out: &mut Vec<Relation>) {
+    out.clear();
+    let p = patterns();
+    let kind = |m: &Located| m.entity().map(|e| dict.entity(e).kind.as_str());
+    for (i, a) in located.iter().enumerate() {
+        for b in &located[i + 1..] {
+            if b.sentence != a.sentence {
+                break;
+            }
+            let (Some(ea), Some(eb), Some(ka), Some(kb)) = (a.entity(), b.entity(), kind(a), kind(b)) else {
+                continue;
+            };
+            let gap = &text[a.end..b.start];
+            if gap.len() > 120 {
+                break;
+            }
+            let sentence_start = segments.sentences.get(a.sentence as usize).map_or(0, |s| s.span.start);
+            let before_a = &text[sentence_start.min(a.start)..a.start];
+            let after_b =
+                &text[b.end..segments.sentences.get(b.sentence as usize).map_or(b.end, |s| s.span.end.max(b.end))];
+            let found = if ka == "person" && is_organisation(kb) {
+                // P first
+                if let Some(c) = p.p_comma_title_prep.captures(gap) {
+                    Some((ea, eb, c["title"].to_string()))
+                } else if p.p_fra.is_match(gap) {
+                    p.title_before.captures(before_a).map(|c| (ea, eb, c["title"].to_string()))
+                } else {
+                    None
+                }
+            } else if is_organisation(ka) && kb == "person" {
+                // O first
+                if let Some(c) = p.o_gen_title.captures(gap) {
+                    Some((eb, ea, c["title"].to_string()))
+                } else if p.o_comma.is_match(gap) {
+                    p.title_before_o.captures(before_a).map(|c| (eb, ea, c["title"].to_string()))
+                } else if p.o_hired.is_match(gap) {
+                    p.som_title.captures(after_b).map(|c| (eb, ea, c["title"].to_string()))
+                } else {
+                    None
+                }
+            } else {
+                None
+            };
+            if let Some((person, organisation, title)) = found {
+                let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+                let r = Relation { person, organisation, title, sentence: a.sentence };
+                if !out.contains(&r) {
+                    out.push(r);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Diagnostics;
+    use crate::furniture::Furniture;
+    use crate::pipeline::{Extractor, intern};
+
+    #[test]
+    fn roles_from_real_style_sentences() {
+        let mut diag = Diagnostics::default();
+        let dict = Dictionary::embedded(&mut diag);
+        let mut registry = dict.clone();
+        let mut ex = Extractor::new(&dict, Furniture::none()).unwrap();
+        // (sentence, [(person, organisation, title)])
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str, &'a str)]);
+        let table: &[Case] = &[
+            (
+                "Det siger Lars Møller, der er it-chef i Gribskov Kommune.",
+                &[("Lars Møller", "Gribskov Kommune", "it-chef")],
+            ),
+            (
+                "Randers Kommunes digitaliseringschef Hanne Toft er glad.",
+                &[("Hanne Toft", "Randers Kommune", "digitaliseringschef")],
+            ),
+            ("It-chef i Aarhus Kommune, Bo Fristed, stopper.", &[("Bo Fristed", "Aarhus Kommune", "It-chef")]),
+            (
+                "Ifølge Eva Berneke, administrerende direktør for KMD, går det godt.",
+                &[("Eva Berneke", "KMD", "administrerende direktør")],
+            ),
+            (
+                "Netcompany har ansat Mads Holm som ny teknisk direktør.",
+                &[("Mads Holm", "Netcompany", "teknisk direktør")],
+            ),
+            ("Det mener formand for KL, Martin Damm.", &[("Martin Damm", "KL", "formand")]),
+            ("Det uddyber salgsdirektør Karen Nielsen fra KMD.", &[("Karen Nielsen", "KMD", "salgsdirektør")]),
+            // together in a sentence, but no post is stated
+            ("Lars Møller mødte KMD i Aarhus.", &[]),
+            ("Mette Frederiksen og Region Sjælland er uenige.", &[]),
+        ];
+        let mut failures = Vec::new();
+        for (text, want) in table {
+            let mut located = Vec::new();
+            ex.extract(text, &mut located);
+            intern(&mut registry, &mut located);
+            let mut rels = Vec::new();
+            relations(text, &ex.segments, &located, &registry, &mut rels);
+            let got: Vec<(String, String, String)> = rels
+                .iter()
+                .map(|r| {
+                    (
+                        registry.entity(r.person).label.clone(),
+                        registry.entity(r.organisation).label.clone(),
+                        r.title.clone(),
+                    )
+                })
+                .collect();
+            let want: Vec<(String, String, String)> =
+                want.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).collect();
+            if got != want {
+                failures.push(format!("{text}\n   want {want:?}\n   got  {got:?}"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+}
