@@ -107,6 +107,11 @@ fn date_re() -> &'static Regex {
 
 /// The first valid date written in `text`, if any.
 pub fn find_in_text(text: &str) -> Option<Date> {
+    // Every form has a four-digit year: skip text without one cheaply.
+    let has_year = text.as_bytes().windows(4).any(|w| w.iter().all(u8::is_ascii_digit));
+    if !has_year {
+        return None;
+    }
     for c in date_re().captures_iter(text) {
         let num = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
         let d = if let Some(y) = num("iy") {

@@ -172,100 +172,65 @@ const NOT_NAME_TOKENS: &[&str] = &[
 /// Lower-case words between given name and surname.
 const PARTICLES: &[&str] = &["af", "de", "van", "von", "der", "den", "la", "le", "du", "da", "di", "del", "ten", "ter"];
 
-/// Titles and roles (the end of a lower-case word, so `it-chef`,
-/// `digitaliseringschef` and `beskæftigelsesminister` all count).
-const ROLE_ENDINGS: &str = "chef|chefen|direktør|direktøren|ordfører|ordføreren|minister|ministeren|formand|formanden|\
-    næstformand|leder|lederen|rådgiver|konsulent|redaktør|journalist|fotograf|analytiker|professor|lektor|\
-    borgmester|borgmesteren|rådmand|rådmanden|forsker|ekspert|advokat|partner|stifter|ejer|medlem|politiker|\
-    sekretær|specialist|arkitekt|koordinator|kommunaldirektør|administrerende direktør|adm\\. direktør|\
-    landsformand|teamleder|projektleder|programleder|afdelingsleder|kontorchef|souschef|direktion|CEO|CTO|CIO|CFO";
-
-const SPEECH_VERBS: &str = "siger|sagde|fortæller|fortalte|mener|mente|forklarer|forklarede|understreger|\
-    tilføjer|tilføjede|vurderer|påpeger|svarer|svarede|uddyber|konstaterer|oplyser|erkender|skriver|skrev|\
-    udtaler|udtalte|lyder det fra|siger direktør|supplerer|fastslår|præciserer|medgiver|indrømmer|advarer";
-
-/// A name of 2–4 capitalised tokens (particles and initials allowed inside).
-/// Tokens are joined by spaces only: a name never runs across a line break.
-const NAME: &str = r"\p{Lu}[\p{L}’'\-]+(?:[ \u{a0}]+(?:(?:af|de|van|von|der|den|la|le|du|da|di)[ \u{a0}]+)*(?:\p{Lu}\.|\p{Lu}[\p{L}’'\-]+)){1,3}";
-
-/// Lower-case forms of titles, matched as word endings (`finansminister`,
-/// `itk-chef`), so a capitalised title before a name is not part of it.
-const TITLE_ENDINGS: &[&str] = &[
-    "chef",
-    "chefen",
-    "direktør",
-    "direktøren",
-    "ordfører",
-    "ordføreren",
-    "minister",
-    "ministeren",
-    "formand",
-    "formanden",
-    "borgmester",
-    "borgmesteren",
-    "rådmand",
-    "leder",
-    "lederen",
-    "professor",
-    "konsulent",
-    "redaktør",
-    "journalist",
-    "fotograf",
-    "analytiker",
-    "rådgiver",
-    "ekspert",
-    "forsker",
-    "partner",
-    "stifter",
-    "ejer",
+/// Titles and roles, matched as the end of a word (`it-chef`,
+/// `digitaliseringschef`, `beskæftigelsesminister`).
+const ROLE_ENDINGS: &[&str] = &[
+    "chef", "chefen", "direktør", "direktøren", "ordfører", "ordføreren", "minister", "ministeren", "formand",
+    "formanden", "leder", "lederen", "rådgiver", "konsulent", "redaktør", "journalist", "fotograf", "analytiker",
+    "professor", "lektor", "borgmester", "borgmesteren", "rådmand", "rådmanden", "forsker", "ekspert", "advokat",
+    "partner", "stifter", "ejer", "medlem", "politiker", "sekretær", "specialist", "arkitekt", "koordinator", "ceo",
+    "cto", "cio", "cfo",
 ];
 
-fn is_title(w: &str) -> bool {
-    let lower = w.to_lowercase();
-    TITLE_ENDINGS.iter().any(|t| lower.ends_with(t))
+/// Verbs that introduce the speaker: "siger X", "fortæller X".
+const SPEECH_VERBS: &[&str] = &[
+    "siger", "sagde", "fortæller", "fortalte", "mener", "mente", "forklarer", "forklarede", "understreger",
+    "tilføjer", "tilføjede", "vurderer", "påpeger", "svarer", "svarede", "uddyber", "konstaterer", "oplyser",
+    "erkender", "skriver", "skrev", "udtaler", "udtalte", "supplerer", "fastslår", "præciserer", "medgiver",
+    "indrømmer", "advarer",
+];
+
+fn ends_with_role(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    ROLE_ENDINGS.iter().any(|r| lower.ends_with(r))
 }
 
-fn role_before_re() -> &'static Regex {
+fn photo_credit_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(&format!(
-            r"(?:\b[\p{{L}}\-]*(?:{ROLE_ENDINGS})|\b(?:{SPEECH_VERBS})|(?m:^)[ \t]*Af|\bFoto:[ \u{{a0}}]*(?:[^/\n()]{{0,30}}/[ \u{{a0}}]*)?|\(Foto:[ \u{{a0}}]*)[ \u{{a0}}]+(?P<name>{NAME})"
-        ))
-        .expect("static regex")
+    RE.get_or_init(|| Regex::new(r"(?:^|[\s(])Foto:[ \u{a0}]*(?:[^/\n()]{0,30}/[ \u{a0}]*)?$").expect("static regex"))
+}
+
+/// Legal forms that make a company name, with the space before them.
+const LEGAL_FORMS: &[&str] =
+    &[" A/S", " ApS", " I/S", " P/S", " K/S", " AB", " GmbH", " Ltd.", " Ltd", " Inc.", " Inc", " Oy", " AS", " IVS", " SE"];
+
+fn legal_forms() -> &'static aho_corasick::AhoCorasick {
+    static AC: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(LEGAL_FORMS)
+            .expect("static automaton")
     })
 }
 
-fn role_after_re() -> &'static Regex {
+/// The company name that ends a slice (the words before a legal form).
+fn company_before_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(&format!(
-            r"(?P<name>{NAME})(?:,\s+(?:der\s+er\s+|som\s+er\s+|tidligere\s+|nu\s+|ny\s+)?(?:[\p{{Ll}}\-]+\s+){{0,2}}[\p{{L}}\-]*(?:{ROLE_ENDINGS})\b|\s+\((?:\p{{Lu}}{{1,3}}|ALT|SF|EL|DF|LA|KD)\)|:\s*[”“\u{{0022}}])"
-        ))
-        .expect("static regex")
-    })
-}
-
-fn legal_form_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            r"(?P<name>(?:\p{Lu}|\d)[\p{L}\d’'.\-]*(?:\s+(?:&|og|of|and|\p{Lu}[\p{L}\d’'.\-]*|\d+)){0,4})\s+(?P<form>A/S|ApS|I/S|P/S|K/S|AB|GmbH|Ltd\.?|Inc\.?|Oy|AS|IVS|SE)\b",
-        )
-        .expect("static regex")
-    })
-}
-
-fn agency_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        // "Erhvervsstyrelsen", and whole coordinated names such as
-        // "Konkurrence- og Forbrugerstyrelsen" or "Klima-, Energi- og Forsyningsministeriet".
-        Regex::new(
-            r"\b(?:\p{Lu}\p{L}*-,?\s+(?:\p{L}+-,?\s+)*og\s+)?\p{Lu}\p{Ll}{2,}(?:ministeriet|styrelsen|tilsynet|nævnet)(?:s)?\b",
-        )
+        Regex::new(r"(?:\p{Lu}|\d)[\p{L}\d’'.\-]*(?:[ \u{a0}]+(?:&|og|of|and|\p{Lu}[\p{L}\d’'.\-]*|\d+)){0,4}$")
             .expect("static regex")
     })
 }
+
+/// The first part of a coordinated agency name ending a slice
+/// ("Konkurrence- og ", "Klima-, Energi- og ").
+fn coordinated_before_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"\p{Lu}\p{L}*-,?[ \u{a0}]+(?:\p{L}+-,?[ \u{a0}]+)*og[ \u{a0}]+$").expect("static regex"))
+}
+
+const AGENCY_SUFFIXES: &[&str] = &["ministeriet", "styrelsen", "tilsynet", "nævnet"];
 
 /// One word of the text with its byte span.
 #[derive(Debug, Clone, Copy)]
@@ -295,6 +260,19 @@ fn tokens(text: &str, out: &mut Vec<Token>) {
     if let Some(s) = start {
         out.push(Token { start: s, end: text.len() });
     }
+}
+
+/// Whether `s..e` overlaps a span of the sorted list `taken`.
+fn overlaps(taken: &[Taken], s: usize, e: usize) -> bool {
+    let i = taken.partition_point(|t| t.end <= s);
+    taken.get(i).is_some_and(|t| t.start < e)
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 /// Finds people, companies and agencies that no dictionary lists.
@@ -344,9 +322,11 @@ impl Discoverer {
     /// mentions, sorted, which discovery never overlaps. Results are sorted.
     pub fn discover(&self, text: &str, body: &dyn Fn(usize) -> bool, taken: &[Taken], out: &mut Vec<Found>) {
         out.clear();
-        let free = |s: usize, e: usize| body(s) && !taken.iter().any(|t| t.start < e && s < t.end);
-        self.people(text, &free, out);
-        self.organisations(text, &free, out);
+        let free = |s: usize, e: usize| body(s) && !overlaps(taken, s, e);
+        let mut toks = Vec::new();
+        tokens(text, &mut toks);
+        self.people(text, &toks, &free, out);
+        self.organisations(text, &toks, &free, out);
         out.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
         // Overlaps: keep the first (longest at a position).
         let mut last_end = 0;
@@ -357,7 +337,7 @@ impl Discoverer {
             }
             keep
         });
-        self.short_names(text, &free, taken, out);
+        self.short_names(text, &toks, &free, taken, out);
     }
 
     /// Trim a candidate name span to its name tokens; returns the new end and
@@ -373,7 +353,7 @@ impl Discoverer {
         while skip < words.len() {
             let w = words[skip];
             let acronym = !w.chars().any(char::is_lowercase);
-            if is_title(w) || acronym || NOT_NAME_TOKENS.contains(&w) || !is_cap(w) {
+            if ends_with_role(w) || acronym || NOT_NAME_TOKENS.contains(&w) || !is_cap(w) {
                 skip += 1;
                 continue;
             }
@@ -465,97 +445,148 @@ impl Discoverer {
         !first.ends_with('s') && !INSTITUTION_ENDINGS.iter().any(|e| lower.ends_with(e))
     }
 
-    fn people(&self, text: &str, free: &dyn Fn(usize, usize) -> bool, out: &mut Vec<Found>) {
-        // Role cues first: they also admit names of any origin.
-        for c in role_before_re().captures_iter(text).chain(role_after_re().captures_iter(text)) {
-            let Some(m) = c.name("name") else { continue };
-            if let Some((start, end, label)) = self.name_span(text, m.start(), m.end()) {
-                if free(start, end) && self.plausible_cued_name(&label) {
-                    out.push(Found { kind: "person", label, start, end, rule: Rule::RoleCue });
+    /// Whether a role cue stands right before token `i`: a title or speech
+    /// verb ("borgmester", "siger"), a byline "Af" opening its line, or a
+    /// photo credit ("Foto:", "(Foto: PR foto /").
+    fn cue_before(&self, text: &str, toks: &[Token], i: usize) -> bool {
+        let start = toks[i].start;
+        let line_start = text[..start].rfind('\n').map_or(0, |p| p + 1);
+        if let Some(prev) = i.checked_sub(1).map(|k| toks[k]).filter(|p| p.end >= line_start) {
+            let gap = &text[prev.end..start];
+            let word = &text[prev.start..prev.end];
+            if gap.chars().all(|c| c == ' ' || c == '\u{a0}') {
+                let lower = word.to_lowercase();
+                if ends_with_role(word) || SPEECH_VERBS.contains(&lower.as_str()) {
+                    return true;
+                }
+                if word == "Af" && text[line_start..prev.start].trim().is_empty() {
+                    return true;
+                }
+                if lower == "fra" && text[line_start..prev.start].trim_end().ends_with("lyder det") {
+                    return true;
                 }
             }
         }
-        let mut toks = Vec::new();
-        tokens(text, &mut toks);
+        let from = floor_boundary(text, start.saturating_sub(50).max(line_start));
+        photo_credit_re().is_match(&text[from..start])
+    }
+
+    /// Whether a role cue follows a name ending at `end`: ", kommunaldirektør",
+    /// ", der er it-chef", a party letter "(S)", or ":" before a quote.
+    fn cue_after(&self, text: &str, end: usize) -> bool {
+        let rest = &text[end..];
+        if let Some(r) = rest.strip_prefix(':') {
+            return r.trim_start_matches([' ', '\u{a0}']).starts_with(['”', '“', '"', '»']);
+        }
+        if let Some(r) = rest.strip_prefix(" (") {
+            let inner: String = r.chars().take_while(|&c| c != ')').take(5).collect();
+            return (1..=3).contains(&inner.chars().count())
+                && inner.chars().all(char::is_uppercase)
+                && r[inner.len()..].starts_with(')');
+        }
+        if let Some(r) = rest.strip_prefix(", ") {
+            let clause = &r[..r.find(['.', ',', ';', '\n', '(', ')']).unwrap_or(r.len()).min(r.len())];
+            return clause.split_whitespace().take(5).any(ends_with_role);
+        }
+        false
+    }
+
+    fn people(&self, text: &str, toks: &[Token], free: &dyn Fn(usize, usize) -> bool, out: &mut Vec<Found>) {
+        let word = |k: usize| &text[toks[k].start..toks[k].end];
         let mut i = 0;
         while i < toks.len() {
-            let t = toks[i];
-            let w = &text[t.start..t.end];
-            if !self.is_given_name(w) {
+            if !is_cap(word(i)) {
                 i += 1;
                 continue;
             }
-            // The following tokens, joined by single spaces.
+            // A run of capitalised words joined by single spaces.
             let mut j = i + 1;
-            while j < toks.len() && j < i + 6 {
+            while j < toks.len() && j < i + 7 {
                 let gap = &text[toks[j - 1].end..toks[j].start];
-                let next = &text[toks[j].start..toks[j].end];
                 if gap != " " && gap != "\u{a0}" {
                     break;
                 }
-                if !(is_name_token(next) || PARTICLES.contains(&next)) {
+                if !(is_name_token(word(j)) || PARTICLES.contains(&word(j))) {
                     break;
                 }
                 j += 1;
             }
-            let end = toks[j - 1].end;
-            if j > i + 1 {
-                if let Some((s, e, label)) = self.name_span(text, t.start, end) {
-                    if free(s, e) {
-                        out.push(Found { kind: "person", label, start: s, end: e, rule: Rule::GivenName });
+            if j - i >= 2 {
+                let (start, end) = (toks[i].start, toks[j - 1].end);
+                if let Some((s, e, label)) = self.name_span(text, start, end) {
+                    let first = label.split(' ').next().unwrap_or("");
+                    let rule = if self.is_given_name(first) {
+                        Some(Rule::GivenName)
+                    } else if (self.cue_before(text, toks, i) || self.cue_after(text, end))
+                        && self.plausible_cued_name(&label)
+                    {
+                        Some(Rule::RoleCue)
+                    } else {
+                        None
+                    };
+                    if let Some(rule) = rule.filter(|_| free(s, e)) {
+                        out.push(Found { kind: "person", label, start: s, end: e, rule });
                     }
                 }
             }
-            i = j.max(i + 1);
+            i = j;
         }
     }
 
-    fn organisations(&self, text: &str, free: &dyn Fn(usize, usize) -> bool, out: &mut Vec<Found>) {
-        for c in legal_form_re().captures_iter(text) {
-            let (Some(name), Some(form)) = (c.name("name"), c.name("form")) else { continue };
-            // "12 A/S'er" is a plural noun, not a company.
-            if text[form.end()..].starts_with(['\'', '’']) {
+    fn organisations(&self, text: &str, toks: &[Token], free: &dyn Fn(usize, usize) -> bool, out: &mut Vec<Found>) {
+        // A name never reaches back past the previous company's legal form.
+        let mut last_form_end = 0;
+        for m in legal_forms().find_iter(text) {
+            let form_end = m.end();
+            let after = &text[form_end..];
+            // "12 A/S'er" is a plural noun; "ASE" is not "AS".
+            if after.starts_with(['\'', '’']) || after.chars().next().is_some_and(char::is_alphanumeric) {
                 continue;
             }
+            let line_start = text[..m.start()].rfind('\n').map_or(0, |p| p + 1);
+            let from = floor_boundary(text, m.start().saturating_sub(80).max(line_start).max(last_form_end));
+            last_form_end = form_end;
+            let Some(name) = company_before_re().find(&text[from..m.start()]) else { continue };
+            let (name_start, name_end) = (from + name.start(), from + name.end());
             // Drop leading words that open sentences ("Hos Netip A/S") and a
             // sentence-initial noun in the definite form ("Leverandøren Nordlys Software A/S").
-            let mut start = name.start();
-            let words: Vec<&str> = name.as_str().split(' ').collect();
+            let mut start = name_start;
+            let words: Vec<&str> = text[name_start..name_end].split(' ').collect();
             for (k, w) in words.iter().enumerate() {
-                let sentence_start = text[..start].trim_end().is_empty()
-                    || text[..start].trim_end().ends_with(['.', '!', '?', ':', '\n', '"', '”']);
+                let head = text[..start].trim_end();
+                let sentence_start = head.is_empty() || head.ends_with(['.', '!', '?', ':', '\n', '"', '”']);
                 let definite_noun = sentence_start
                     && k + 1 < words.len()
                     && ["en", "et", "erne", "ene"].iter().any(|s| w.ends_with(s) && w.chars().count() > 4);
-                if NOT_NAME_TOKENS.contains(w)
-                    || !is_cap(w) && !w.starts_with(|c: char| c.is_ascii_digit())
-                    || definite_noun
+                if NOT_NAME_TOKENS.contains(w) || !is_cap(w) && !w.starts_with(|c: char| c.is_ascii_digit()) || definite_noun
                 {
                     start += w.len() + 1;
                 } else {
                     break;
                 }
             }
-            if start >= name.end() || !text[start..name.end()].chars().any(char::is_alphabetic) {
+            if start >= name_end || !text[start..name_end].chars().any(char::is_alphabetic) {
                 continue;
             }
-            let label = text[start..name.end()].split_whitespace().collect::<Vec<_>>().join(" ");
-            if free(start, form.end()) {
-                out.push(Found { kind: "vendor", label, start, end: form.end(), rule: Rule::LegalForm });
+            let label = text[start..name_end].split_whitespace().collect::<Vec<_>>().join(" ");
+            if free(start, form_end) {
+                out.push(Found { kind: "vendor", label, start, end: form_end, rule: Rule::LegalForm });
             }
         }
-        for m in agency_re().find_iter(text) {
-            let s = m.as_str();
-            let label = s.strip_suffix('s').filter(|x| x.ends_with("et") || x.ends_with("en")).unwrap_or(s);
-            let end = m.start() + label.len();
-            if free(m.start(), end) {
-                out.push(Found {
-                    kind: "organization",
-                    label: label.to_string(),
-                    start: m.start(),
-                    end,
-                    rule: Rule::AgencySuffix,
-                });
+        for t in toks {
+            let w = &text[t.start..t.end];
+            let stem = w.strip_suffix('s').filter(|s| AGENCY_SUFFIXES.iter().any(|x| s.ends_with(x))).unwrap_or(w);
+            let Some(suffix) = AGENCY_SUFFIXES.iter().find(|x| stem.ends_with(*x)) else { continue };
+            let prefix = &stem[..stem.len() - suffix.len()];
+            if prefix.chars().count() < 3 || !is_cap(prefix) || !prefix.chars().skip(1).all(char::is_lowercase) {
+                continue;
+            }
+            let from = floor_boundary(text, t.start.saturating_sub(80));
+            let start = coordinated_before_re().find(&text[from..t.start]).map_or(t.start, |m| from + m.start());
+            let end = t.start + stem.len();
+            let label = text[start..end].split_whitespace().collect::<Vec<_>>().join(" ");
+            if free(start, end) {
+                out.push(Found { kind: "organization", label, start, end, rule: Rule::AgencySuffix });
             }
         }
     }
@@ -564,7 +595,14 @@ impl Discoverer {
     /// discovered name whose words are a prefix or first-and-last subset of a
     /// longer name takes that name's label, and a lone surname (also in the
     /// genitive) after the full name becomes a mention of it.
-    fn short_names(&self, text: &str, free: &dyn Fn(usize, usize) -> bool, taken: &[Taken], out: &mut Vec<Found>) {
+    fn short_names(
+        &self,
+        text: &str,
+        toks: &[Token],
+        free: &dyn Fn(usize, usize) -> bool,
+        taken: &[Taken],
+        out: &mut Vec<Found>,
+    ) {
         let mut people: Vec<(usize, Vec<String>)> = taken
             .iter()
             .filter(|t| t.person)
@@ -593,10 +631,11 @@ impl Discoverer {
             }
         }
         // Lone surnames after the full name.
-        let mut toks = Vec::new();
-        tokens(text, &mut toks);
+        if people.is_empty() {
+            return;
+        }
         let claimed: Vec<(usize, usize)> = out.iter().map(|f| (f.start, f.end)).collect();
-        for t in &toks {
+        for t in toks {
             let w = &text[t.start..t.end];
             if !is_cap(w) || w.chars().count() < 3 {
                 continue;

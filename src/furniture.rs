@@ -14,6 +14,9 @@ use crate::segment::Span;
 /// The markers shipped in the binary.
 pub const EMBEDDED: &str = include_str!("../dictionaries/furniture.txt");
 
+/// Longest paragraph (bytes) checked against the markers.
+const MAX_MARKER_LINE: usize = 400;
+
 /// Longest line that still counts as a teaser headline or a job-ad line.
 const SHORT_LINE: usize = 160;
 
@@ -76,6 +79,10 @@ impl Furniture {
     }
 
     fn kind_of(&self, para: &str) -> Option<Kind> {
+        // Markers are headings and teaser lines, never long paragraphs.
+        if para.len() > MAX_MARKER_LINE {
+            return None;
+        }
         // The strongest matching kind wins: end > block > line.
         let mut best = None;
         for i in self.set.matches(para).iter() {

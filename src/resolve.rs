@@ -47,14 +47,53 @@ const MUNICIPAL_WORDS: &[&str] = &[
     "Borgmester",
 ];
 
-fn before_place_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            r"(?i)(?:\bved|\bnær|\b(?:nord|syd|øst|vest|nordøst|nordvest|sydøst|sydvest)\s+for|\buden\s*for|\bretten\s+i|\bbyretten\s+i|møde\s+i|konference\s+i|messe\s+i|\bi\s+nærheden\s+af|\bkm\s+fra)\s+$",
-        )
-        .expect("static regex")
-    })
+/// Words before a bare town name that make it a mere location: "ved Århus",
+/// "nordvest for København", "møde i Aalborg", "Retten i Roskilde".
+const LOCATION_CUES: &[&[&str]] = &[
+    &["ved"],
+    &["nær"],
+    &["nord", "for"],
+    &["syd", "for"],
+    &["øst", "for"],
+    &["vest", "for"],
+    &["nordøst", "for"],
+    &["nordvest", "for"],
+    &["sydøst", "for"],
+    &["sydvest", "for"],
+    &["uden", "for"],
+    &["udenfor"],
+    &["retten", "i"],
+    &["byretten", "i"],
+    &["i", "nærheden", "af"],
+    &["km", "fra"],
+];
+
+/// Words ending in "møde", "konference" or "messe" before "i": a venue.
+const VENUE_ENDINGS: &[&str] = &["møde", "konference", "messe"];
+
+/// The (up to) `n` words right before `pos`, lower-cased, nearest last.
+fn words_before(text: &str, pos: usize, n: usize) -> Vec<String> {
+    let head = &text[..pos];
+    let mut out: Vec<String> = head
+        .rsplit(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .filter(|w| !w.is_empty())
+        .take(n)
+        .map(str::to_lowercase)
+        .collect();
+    out.reverse();
+    out
+}
+
+fn is_location_cue(text: &str, start: usize) -> bool {
+    // Only spaces between the cue and the name.
+    if !text[..start].ends_with(' ') {
+        return false;
+    }
+    let words = words_before(text, start, 3);
+    if LOCATION_CUES.iter().any(|cue| words.ends_with(&cue.iter().map(|w| w.to_string()).collect::<Vec<_>>())) {
+        return true;
+    }
+    matches!(&words[..], [.., venue, i] if i == "i" && VENUE_ENDINGS.iter().any(|v| venue.ends_with(v)))
 }
 
 fn municipal_before_re() -> &'static Regex {
@@ -123,8 +162,7 @@ fn place_stands_alone(text: &str, start: usize, end: usize) -> bool {
             return false;
         }
     }
-    let window_start = floor_char_boundary(text, start.saturating_sub(40));
-    !before_place_re().is_match(&text[window_start..start])
+    !is_location_cue(text, start)
 }
 
 fn floor_char_boundary(text: &str, mut i: usize) -> usize {
