@@ -70,6 +70,11 @@ impl Source {
     }
 }
 
+/// The id a discovered entity gets: `KIND-slug(label)`.
+pub fn discovered_id(kind: &str, label: &str) -> String {
+    format!("{kind}-{}", slug(label))
+}
+
 /// An id part from a name: lower case ASCII, `æøå` spelt out, other runs of
 /// characters as one hyphen. Stable across runs, so discovered ids are too.
 pub fn slug(name: &str) -> String {
@@ -396,7 +401,7 @@ impl Dictionary {
     /// The entity for a discovered name: `KIND-slug(label)`, an existing entity
     /// if one has that id (so a name the dictionary lists keeps its entry).
     pub fn intern(&mut self, kind: &str, label: &str) -> EntityIdx {
-        let id = format!("{kind}-{}", slug(label));
+        let id = discovered_id(kind, label);
         if let Some(&idx) = self.ids.get(&id) {
             return idx;
         }
@@ -411,6 +416,11 @@ impl Dictionary {
         });
         self.ids.insert(id, idx);
         idx
+    }
+
+    /// The entity an id names, if any.
+    pub fn by_id(&self, id: &str) -> Option<EntityIdx> {
+        self.ids.get(id).copied()
     }
 
     pub fn entity(&self, idx: EntityIdx) -> &Entity {

@@ -62,6 +62,9 @@ struct RunArgs {
     /// Only dictionary entities: do not discover people, companies and agencies
     #[arg(long)]
     no_discover: bool,
+    /// Worker threads (default: one per core); the output is the same for any number
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
     /// Print nothing but warnings and errors
     #[arg(short, long)]
     quiet: bool,
@@ -114,6 +117,7 @@ fn run(a: RunArgs) -> ExitCode {
         formats: a.format.0,
         furniture,
         discover: !a.no_discover,
+        threads: a.threads,
     };
     let summary = match pipeline::run(&dict, &opts) {
         Ok(s) => s,

@@ -4,8 +4,11 @@
 //! `documents.csv` are written as each document is done, and only per-entity
 //! and per-edge counts are kept.
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
@@ -20,7 +23,8 @@ use crate::matcher::{Candidate, Matcher};
 use crate::read::{Document, DocumentReader};
 use crate::relate;
 use crate::resolve::{Mention, resolve};
-use crate::segment::Segments;
+use crate::segment::{Segments, Span};
+use rayon::prelude::*;
 
 /// What a mention refers to: a known entity, or one found in the text that
 /// the run's entity registry has yet to intern.
@@ -63,10 +67,11 @@ pub fn intern(registry: &mut Dictionary, located: &mut [Located]) {
 /// Finds the mentions of one document at a time, reusing its buffers.
 pub struct Extractor<'d> {
     pub dict: &'d Dictionary,
-    pub matcher: Matcher,
+    /// Shared by every worker: built once per run.
+    pub matcher: Arc<Matcher>,
     pub furniture: Furniture,
     /// Finds entities beyond the dictionary; `None` turns discovery off.
-    pub discoverer: Option<Discoverer>,
+    pub discoverer: Option<Arc<Discoverer>>,
     pub segments: Segments,
     /// Per paragraph of the last document: is it site furniture?
     pub is_furniture: Vec<bool>,
@@ -80,11 +85,21 @@ pub struct Extractor<'d> {
 impl<'d> Extractor<'d> {
     pub fn new(dict: &'d Dictionary, furniture: Furniture) -> Result<Self> {
         let matcher = Matcher::new(dict).context("building the Aho-Corasick automaton")?;
-        Ok(Extractor {
+        Ok(Self::with(dict, Arc::new(matcher), furniture, Some(Arc::new(Discoverer::embedded()))))
+    }
+
+    /// An extractor sharing an automaton and discoverer with others.
+    pub fn with(
+        dict: &'d Dictionary,
+        matcher: Arc<Matcher>,
+        furniture: Furniture,
+        discoverer: Option<Arc<Discoverer>>,
+    ) -> Self {
+        Extractor {
             dict,
             matcher,
             furniture,
-            discoverer: Some(Discoverer::embedded()),
+            discoverer,
             segments: Segments::default(),
             is_furniture: Vec::new(),
             folded: Vec::new(),
@@ -92,7 +107,7 @@ impl<'d> Extractor<'d> {
             mentions: Vec::new(),
             taken: Vec::new(),
             found: Vec::new(),
-        })
+        }
     }
 
     fn place(&self, start: usize) -> (u32, u32) {
@@ -124,7 +139,7 @@ impl<'d> Extractor<'d> {
             self.taken.push(Taken { start: m.start, end: m.end, person });
             out.push(Located { target: Target::Known(m.entity), start: m.start, end: m.end, paragraph, sentence });
         }
-        if let Some(d) = &self.discoverer {
+        if let Some(d) = self.discoverer.as_deref() {
             let paragraphs = &self.segments.paragraphs;
             let furniture = &self.is_furniture;
             let body = |offset: usize| {
@@ -160,6 +175,8 @@ pub struct Options {
     pub furniture: Furniture,
     /// Find people, companies and agencies beyond the dictionaries.
     pub discover: bool,
+    /// Worker threads (0: one per core). The output does not depend on it.
+    pub threads: usize,
 }
 
 impl Options {
@@ -174,6 +191,7 @@ impl Options {
             formats: Format::ALL.to_vec(),
             furniture: Furniture::embedded(diag),
             discover: true,
+            threads: 0,
         }
     }
 }
@@ -220,37 +238,30 @@ fn word_starts(text: &str, out: &mut Vec<usize>) {
     }
 }
 
-/// The windows of a document and of each of its mentions.
+/// The windows of a document and the range of windows each mention
+/// occupies (aligned with `located`).
 fn windows(
     window: Window,
     text: &str,
     ex: &Extractor,
     located: &[Located],
     words: &mut Vec<usize>,
-    out: &mut Vec<Occurrence>,
+    out: &mut Vec<Range<u64>>,
 ) -> u64 {
     out.clear();
     let body = |p: u32| !ex.is_furniture.get(p as usize).copied().unwrap_or(false);
     let unit = |w: u64| w..w + 1;
     match window {
         Window::Sentence => {
-            out.extend(
-                located
-                    .iter()
-                    .filter_map(|m| Some(Occurrence { entity: m.entity()?, windows: unit(u64::from(m.sentence)) })),
-            );
+            out.extend(located.iter().map(|m| unit(u64::from(m.sentence))));
             ex.segments.sentences.iter().filter(|s| body(s.paragraph)).count() as u64
         }
         Window::Paragraph => {
-            out.extend(
-                located
-                    .iter()
-                    .filter_map(|m| Some(Occurrence { entity: m.entity()?, windows: unit(u64::from(m.paragraph)) })),
-            );
+            out.extend(located.iter().map(|m| unit(u64::from(m.paragraph))));
             (0..ex.segments.paragraphs.len() as u32).filter(|&p| body(p)).count() as u64
         }
         Window::Document => {
-            out.extend(located.iter().filter_map(|m| Some(Occurrence { entity: m.entity()?, windows: unit(0) })));
+            out.extend(located.iter().map(|_| unit(0)));
             1
         }
         Window::Words(n) => {
@@ -260,85 +271,306 @@ fn windows(
             let n = u64::from(n);
             let count = (words.len() as u64).saturating_sub(n - 1).max(1);
             for m in located {
-                let Some(entity) = m.entity() else { continue };
                 let p = words.partition_point(|&s| s <= m.start).saturating_sub(1) as u64;
                 let lo = p.saturating_sub(n - 1).min(count - 1);
                 let hi = p.min(count - 1) + 1;
-                out.push(Occurrence { entity, windows: lo..hi });
+                out.push(lo..hi);
             }
             count
         }
     }
 }
 
-/// The columns of mentions.csv, in order (see [`write_document`]).
+/// Everything the per-document stages produce, before the sequential merge
+/// gives discovered names their entities and writes the tables.
+pub struct Processed {
+    pub doc: Document,
+    pub date: Option<Date>,
+    pub located: Vec<Located>,
+    /// Window range of each mention.
+    pub windows: Vec<Range<u64>>,
+    /// Number of windows in the document.
+    pub window_count: u64,
+    /// Sentence span of each mention, for the context column.
+    pub contexts: Vec<Span>,
+    pub relations: Vec<relate::Relation>,
+    /// Sentence span of each relation.
+    pub relation_contexts: Vec<Span>,
+    pub furniture: String,
+    pub diagnostics: Diagnostics,
+    /// The document's rows of mentions.csv, documents.csv and relations.csv,
+    /// formatted by the worker.
+    pub rows: Rows,
+}
+
+/// CSV rows ready to be appended to the streamed tables.
+#[derive(Debug, Default)]
+pub struct Rows {
+    pub mentions: Vec<u8>,
+    pub document: Vec<u8>,
+    pub relations: Vec<u8>,
+}
+
+/// How a mention's entity appears in the tables: for a discovered name, the
+/// dictionary entry with its id if there is one, else the entity it will get.
+struct EntityView<'a> {
+    id: std::borrow::Cow<'a, str>,
+    kind: &'a str,
+    label: &'a str,
+    source: &'static str,
+}
+
+fn view<'a>(dict: &'a Dictionary, target: &'a Target) -> EntityView<'a> {
+    let known = |e: &'a crate::dict::Entity| EntityView {
+        id: e.id.as_str().into(),
+        kind: &e.kind,
+        label: &e.label,
+        source: e.source.name(),
+    };
+    match target {
+        Target::Known(i) => known(dict.entity(*i)),
+        Target::Found { kind, label } => {
+            let id = crate::dict::discovered_id(kind, label);
+            match dict.by_id(&id) {
+                Some(i) => known(dict.entity(i)),
+                None => EntityView { id: id.into(), kind, label, source: crate::dict::Source::Discovered.name() },
+            }
+        }
+    }
+}
+
+fn format_rows(p: &Processed, dict: &Dictionary) -> csv::Result<Rows> {
+    let doc = &p.doc;
+    let text = doc.text.as_str();
+    let mut mentions = export::csv_writer(Vec::with_capacity(p.located.len() * 200));
+    for (m, ctx) in p.located.iter().zip(&p.contexts) {
+        let e = view(dict, &m.target);
+        mentions.write_record([
+            doc.id.as_str(),
+            &e.id,
+            e.kind,
+            e.label,
+            &text[m.start..m.end],
+            &m.start.to_string(),
+            &m.end.to_string(),
+            &m.paragraph.to_string(),
+            &m.sentence.to_string(),
+            text[ctx.start..ctx.end].trim(),
+            e.source,
+        ])?;
+    }
+    let mut document = export::csv_writer(Vec::new());
+    document.write_record([
+        doc.id.as_str(),
+        &doc.source,
+        &doc.title,
+        &p.date.map(|d| d.to_string()).unwrap_or_default(),
+        &text.len().to_string(),
+        &p.located.len().to_string(),
+        &p.furniture,
+    ])?;
+    let mut relations = export::csv_writer(Vec::new());
+    for (r, ctx) in p.relations.iter().zip(&p.relation_contexts) {
+        relations.write_record([
+            doc.id.as_str(),
+            &view(dict, &p.located[r.person].target).id,
+            &view(dict, &p.located[r.organisation].target).id,
+            relate::AFFILIATION,
+            &r.title,
+            text[ctx.start..ctx.end].trim(),
+        ])?;
+    }
+    let bytes = |w: csv::Writer<Vec<u8>>| w.into_inner().map_err(|e| csv::Error::from(e.into_error()));
+    Ok(Rows { mentions: bytes(mentions)?, document: bytes(document)?, relations: bytes(relations)? })
+}
+
+/// Run every per-document stage on one document.
+pub fn process(ex: &mut Extractor, doc: Document, window: Window, words: &mut Vec<usize>) -> Processed {
+    let mut located = Vec::new();
+    ex.extract(&doc.text, &mut located);
+    let mut diagnostics = Diagnostics::default();
+    let date = document_date(&doc, ex, &mut diagnostics);
+    let mut ranges = Vec::new();
+    let window_count = windows(window, &doc.text, ex, &located, words, &mut ranges);
+    let sentence = |i: u32| ex.segments.sentences.get(i as usize).map(|s| s.span).unwrap_or_default();
+    let contexts = located.iter().map(|m| sentence(m.sentence)).collect();
+    let mut relations = Vec::new();
+    relate::relations(&doc.text, &ex.segments, &located, ex.dict, &mut relations);
+    let relation_contexts = relations.iter().map(|r| sentence(r.sentence)).collect();
+    let furniture = furniture_spans(&ex.segments, &ex.is_furniture);
+    let mut p = Processed {
+        doc,
+        date,
+        located,
+        windows: ranges,
+        window_count,
+        contexts,
+        relations,
+        relation_contexts,
+        furniture,
+        diagnostics,
+        rows: Rows::default(),
+    };
+    match format_rows(&p, ex.dict) {
+        Ok(rows) => p.rows = rows,
+        Err(e) => p.diagnostics.error(&p.doc.source, format!("cannot format the rows of this document: {e}")),
+    }
+    p
+}
+
+/// The columns of mentions.csv, in order.
 pub const MENTION_COLUMNS: [&str; 11] =
     ["doc_id", "entity_id", "type", "label", "surface", "start", "end", "paragraph", "sentence", "context", "source"];
+/// The columns of documents.csv.
+pub const DOCUMENT_COLUMNS: [&str; 7] = ["doc_id", "source", "title", "date", "bytes", "mentions", "furniture"];
+/// The columns of relations.csv.
+pub const RELATION_COLUMNS: [&str; 6] = ["doc_id", "source_id", "target_id", "relation", "title", "sentence"];
+
+/// Documents per parallel batch: large enough to keep the workers busy,
+/// small enough that memory does not grow with the corpus.
+const BATCH_DOCS: usize = 512;
+/// Bytes of text per parallel batch, for corpora of long documents.
+const BATCH_BYTES: usize = 16 << 20;
+
+/// The sequential end of the pipeline: gives discovered names their
+/// entities, writes the streamed tables and builds the graph, in input order.
+struct Merger<'a> {
+    registry: Dictionary,
+    graph: CoMentionGraph,
+    mentions_csv: BufWriter<File>,
+    documents_csv: BufWriter<File>,
+    relations_csv: BufWriter<File>,
+    occurrences: Vec<Occurrence>,
+    summary: Summary,
+    out_dir: &'a Path,
+}
+
+impl Merger<'_> {
+    fn ctx(&self, name: &str) -> String {
+        format!("cannot write {}", self.out_dir.join(name).display())
+    }
+
+    fn add(&mut self, mut p: Processed) -> Result<()> {
+        intern(&mut self.registry, &mut p.located);
+        self.mentions_csv.write_all(&p.rows.mentions).with_context(|| self.ctx("mentions.csv"))?;
+        self.documents_csv.write_all(&p.rows.document).with_context(|| self.ctx("documents.csv"))?;
+        self.relations_csv.write_all(&p.rows.relations).with_context(|| self.ctx("relations.csv"))?;
+        self.occurrences.clear();
+        for (m, w) in p.located.iter().zip(&p.windows) {
+            if let Some(entity) = m.entity() {
+                self.occurrences.push(Occurrence { entity, windows: w.clone() });
+            }
+        }
+        let doc = &p.doc;
+        self.graph.add_document(DocInfo { id: &doc.id, date: p.date, windows: p.window_count }, &self.occurrences);
+        for r in &p.relations {
+            if let (Some(person), Some(org)) = (p.located[r.person].entity(), p.located[r.organisation].entity()) {
+                self.graph.add_relation(person, org, &r.title);
+            }
+        }
+        self.summary.documents += 1;
+        self.summary.mentions += p.located.len() as u64;
+        self.summary.diagnostics.extend(p.diagnostics);
+        Ok(())
+    }
+}
+
+/// A streamed table: its header written, its rows to follow as bytes.
+fn table(out: &mut OutputDir, name: &str, header: &[&str]) -> Result<BufWriter<File>> {
+    let mut w = export::csv_writer(out.create(name)?);
+    w.write_record(header)?;
+    Ok(w.into_inner().map_err(|e| e.into_error())?)
+}
 
 /// Run the whole job over `opts.inputs` and write every output file.
+///
+/// Documents are read as a stream, processed in parallel batches
+/// (`opts.threads` workers) and merged in input order, so the output is the
+/// same for any number of threads; only per-entity and per-edge counts stay
+/// in memory.
 pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
     let mut out = OutputDir::new(&opts.out_dir)
         .with_context(|| format!("cannot create output directory {}", opts.out_dir.display()))?;
     let ctx = |name: &str| format!("cannot write {}", opts.out_dir.join(name).display());
-    let mut mentions_csv = export::csv_writer(out.create("mentions.csv").with_context(|| ctx("mentions.csv"))?);
-    mentions_csv.write_record(MENTION_COLUMNS)?;
-    let mut relations_csv = export::csv_writer(out.create("relations.csv").with_context(|| ctx("relations.csv"))?);
-    relations_csv.write_record(["doc_id", "source_id", "target_id", "relation", "title", "sentence"])?;
-    let mut documents_csv = export::csv_writer(out.create("documents.csv").with_context(|| ctx("documents.csv"))?);
-    documents_csv.write_record(["doc_id", "source", "title", "date", "bytes", "mentions", "furniture"])?;
-
-    let mut extractor = Extractor::new(dict, opts.furniture.clone())?;
-    if !opts.discover {
-        extractor.discoverer = None;
-    }
-    let mut registry = dict.clone();
-    let mut graph = CoMentionGraph::new();
-    let mut summary = Summary::default();
-    let mut located = Vec::new();
-    let mut occurrences = Vec::new();
-    let mut words = Vec::new();
-    let mut relations = Vec::new();
+    let mentions_csv = table(&mut out, "mentions.csv", &MENTION_COLUMNS).with_context(|| ctx("mentions.csv"))?;
+    let relations_csv = table(&mut out, "relations.csv", &RELATION_COLUMNS).with_context(|| ctx("relations.csv"))?;
+    let documents_csv = table(&mut out, "documents.csv", &DOCUMENT_COLUMNS).with_context(|| ctx("documents.csv"))?;
+    let matcher = Arc::new(Matcher::new(dict).context("building the Aho-Corasick automaton")?);
+    let discoverer = opts.discover.then(|| Arc::new(Discoverer::embedded()));
+    let threads = if opts.threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { opts.threads };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("starting worker threads")?;
+    let mut merger = Merger {
+        registry: dict.clone(),
+        graph: CoMentionGraph::new(),
+        mentions_csv,
+        documents_csv,
+        relations_csv,
+        occurrences: Vec::new(),
+        summary: Summary::default(),
+        out_dir: &opts.out_dir,
+    };
+    let new_extractor = || Extractor::with(dict, Arc::clone(&matcher), opts.furniture.clone(), discoverer.clone());
     let mut reader = DocumentReader::new(&opts.inputs);
-    for doc in reader.by_ref() {
-        extractor.extract(&doc.text, &mut located);
-        intern(&mut registry, &mut located);
-        let date = document_date(&doc, &extractor, &mut summary.diagnostics);
-        let view = DocView {
-            doc: &doc,
-            date,
-            segments: &extractor.segments,
-            is_furniture: &extractor.is_furniture,
-            located: &located,
-        };
-        write_document(&mut mentions_csv, &mut documents_csv, &registry, &view).with_context(|| ctx("mentions.csv"))?;
-        let n = windows(opts.window, &doc.text, &extractor, &located, &mut words, &mut occurrences);
-        graph.add_document(DocInfo { id: &doc.id, date, windows: n }, &occurrences);
-        relate::relations(&doc.text, &extractor.segments, &located, &registry, &mut relations);
-        for r in &relations {
-            graph.add_relation(r.person, r.organisation, &r.title);
-            let sentence = extractor.segments.sentences.get(r.sentence as usize);
-            relations_csv
-                .write_record([
-                    doc.id.as_str(),
-                    &registry.entity(r.person).id,
-                    &registry.entity(r.organisation).id,
-                    relate::AFFILIATION,
-                    &r.title,
-                    sentence.map_or("", |s| doc.text[s.span.start..s.span.end].trim()),
-                ])
-                .with_context(|| ctx("relations.csv"))?;
+    if threads == 1 {
+        // One thread: no batches, no hand-over.
+        let mut ex = new_extractor();
+        let mut words = Vec::new();
+        for doc in reader.by_ref() {
+            let p = process(&mut ex, doc, opts.window, &mut words);
+            merger.add(p)?;
         }
-        summary.documents += 1;
-        summary.mentions += located.len() as u64;
+    } else {
+        // Three stages that overlap: this thread reads batches, the pool
+        // processes them, a merge thread consumes them in input order.
+        let (batch_tx, batch_rx) = std::sync::mpsc::sync_channel::<Vec<Document>>(2);
+        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Vec<Processed>>(2);
+        let merged = std::thread::scope(|scope| -> Result<Merger> {
+            let merge = scope.spawn(move || -> Result<Merger> {
+                for batch in done_rx {
+                    for p in batch {
+                        merger.add(p)?;
+                    }
+                }
+                Ok(merger)
+            });
+            let work = scope.spawn(move || {
+                for batch in batch_rx {
+                    let processed: Vec<Processed> = pool.install(|| {
+                        batch
+                            .into_par_iter()
+                            .map_init(|| (new_extractor(), Vec::new()), |(ex, words), doc| process(ex, doc, opts.window, words))
+                            .collect()
+                    });
+                    if done_tx.send(processed).is_err() {
+                        break; // the merge stopped on an error
+                    }
+                }
+            });
+            loop {
+                let mut batch = Vec::with_capacity(BATCH_DOCS);
+                let mut bytes = 0;
+                for doc in reader.by_ref() {
+                    bytes += doc.text.len();
+                    batch.push(doc);
+                    if batch.len() >= BATCH_DOCS || bytes >= BATCH_BYTES {
+                        break;
+                    }
+                }
+                if batch.is_empty() || batch_tx.send(batch).is_err() {
+                    break;
+                }
+            }
+            drop(batch_tx);
+            let _ = work.join();
+            merge.join().map_err(|_| anyhow::anyhow!("the merge thread panicked"))?
+        })?;
+        merger = merged;
     }
+    let Merger { registry, graph, mentions_csv, documents_csv, relations_csv, mut summary, .. } = merger;
     summary.diagnostics.extend(std::mem::take(&mut reader.diag));
-
-    let w = mentions_csv.into_inner().map_err(|e| e.into_error())?;
-    export::finish(w).with_context(|| ctx("mentions.csv"))?;
-    let w = documents_csv.into_inner().map_err(|e| e.into_error())?;
-    export::finish(w).with_context(|| ctx("documents.csv"))?;
-    let w = relations_csv.into_inner().map_err(|e| e.into_error())?;
-    export::finish(w).with_context(|| ctx("relations.csv"))?;
+    export::finish(mentions_csv).with_context(|| ctx("mentions.csv"))?;
+    export::finish(documents_csv).with_context(|| ctx("documents.csv"))?;
+    export::finish(relations_csv).with_context(|| ctx("relations.csv"))?;
     write_with(&mut out, "entities.csv", |w| Ok(tables::write_entities(w, &registry, &graph)?))?;
 
     let finished = graph.finish(&registry, &opts.graph);
@@ -399,54 +631,6 @@ fn furniture_spans(segments: &Segments, is_furniture: &[bool]) -> String {
         }
     }
     spans.iter().map(|(a, b)| format!("{a}-{b}")).collect::<Vec<_>>().join(";")
-}
-
-/// One processed document, as the tables see it.
-struct DocView<'a> {
-    doc: &'a Document,
-    date: Option<Date>,
-    segments: &'a Segments,
-    is_furniture: &'a [bool],
-    located: &'a [Located],
-}
-
-/// One mentions.csv row per mention (columns as [`MENTION_COLUMNS`]) and the
-/// document's documents.csv row.
-fn write_document<W: Write, V: Write>(
-    mentions: &mut csv::Writer<W>,
-    documents: &mut csv::Writer<V>,
-    dict: &Dictionary,
-    v: &DocView,
-) -> csv::Result<()> {
-    let doc = v.doc;
-    for m in v.located {
-        let Some(idx) = m.entity() else { continue };
-        let e = dict.entity(idx);
-        let context =
-            v.segments.sentences.get(m.sentence as usize).map_or("", |s| doc.text[s.span.start..s.span.end].trim());
-        mentions.write_record([
-            doc.id.as_str(),
-            &e.id,
-            &e.kind,
-            &e.label,
-            &doc.text[m.start..m.end],
-            &m.start.to_string(),
-            &m.end.to_string(),
-            &m.paragraph.to_string(),
-            &m.sentence.to_string(),
-            context,
-            e.source.name(),
-        ])?;
-    }
-    documents.write_record([
-        doc.id.as_str(),
-        &doc.source,
-        &doc.title,
-        &v.date.map(|d| d.to_string()).unwrap_or_default(),
-        &doc.text.len().to_string(),
-        &v.located.len().to_string(),
-        &furniture_spans(v.segments, v.is_furniture),
-    ])
 }
 
 /// Load the dictionaries a run uses: the embedded ones unless `no_default`,

@@ -17,15 +17,16 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::dict::{Dictionary, EntityIdx};
-use crate::pipeline::Located;
+use crate::dict::Dictionary;
+use crate::pipeline::{Located, Target};
 use crate::segment::Segments;
 
-/// A person's post at an organisation, as one sentence states it.
+/// A person's post at an organisation, as one sentence states it. `person`
+/// and `organisation` index the document's mentions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Relation {
-    pub person: EntityIdx,
-    pub organisation: EntityIdx,
+    pub person: usize,
+    pub organisation: usize,
     /// The title as written ("it-chef", "administrerende direktør").
     pub title: String,
     /// Index of the sentence in its document.
@@ -78,17 +79,24 @@ fn is_organisation(kind: &str) -> bool {
     matches!(kind, "organization" | "municipality" | "region" | "vendor")
 }
 
-/// The relations stated in one document, in text order.
+/// The relations stated in one document, in text order. `dict` gives the
+/// kinds of known entities; discovered ones carry their own.
 pub fn relations(text: &str, segments: &Segments, located: &[Located], dict: &Dictionary, out: &mut Vec<Relation>) {
     out.clear();
     let p = patterns();
-    let kind = |m: &Located| m.entity().map(|e| dict.entity(e).kind.as_str());
+    let kind = |m: &Located| -> Option<&str> {
+        match &m.target {
+            Target::Known(e) => Some(dict.entity(*e).kind.as_str()),
+            Target::Found { kind, .. } => Some(kind),
+        }
+    };
     for (i, a) in located.iter().enumerate() {
-        for b in &located[i + 1..] {
+        for (jb, b) in located.iter().enumerate().skip(i + 1) {
             if b.sentence != a.sentence {
                 break;
             }
-            let (Some(ea), Some(eb), Some(ka), Some(kb)) = (a.entity(), b.entity(), kind(a), kind(b)) else {
+            let (ea, eb) = (i, jb);
+            let (Some(ka), Some(kb)) = (kind(a), kind(b)) else {
                 continue;
             };
             let gap = &text[a.end..b.start];
@@ -176,19 +184,12 @@ mod tests {
         for (text, want) in table {
             let mut located = Vec::new();
             ex.extract(text, &mut located);
-            intern(&mut registry, &mut located);
             let mut rels = Vec::new();
-            relations(text, &ex.segments, &located, &registry, &mut rels);
-            let got: Vec<(String, String, String)> = rels
-                .iter()
-                .map(|r| {
-                    (
-                        registry.entity(r.person).label.clone(),
-                        registry.entity(r.organisation).label.clone(),
-                        r.title.clone(),
-                    )
-                })
-                .collect();
+            relations(text, &ex.segments, &located, &dict, &mut rels);
+            intern(&mut registry, &mut located);
+            let label = |i: usize| located[i].entity().map(|e| registry.entity(e).label.clone()).unwrap_or_default();
+            let got: Vec<(String, String, String)> =
+                rels.iter().map(|r| (label(r.person), label(r.organisation), r.title.clone())).collect();
             let want: Vec<(String, String, String)> =
                 want.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).collect();
             if got != want {
