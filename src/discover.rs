@@ -175,19 +175,79 @@ const PARTICLES: &[&str] = &["af", "de", "van", "von", "der", "den", "la", "le",
 /// Titles and roles, matched as the end of a word (`it-chef`,
 /// `digitaliseringschef`, `beskæftigelsesminister`).
 const ROLE_ENDINGS: &[&str] = &[
-    "chef", "chefen", "direktør", "direktøren", "ordfører", "ordføreren", "minister", "ministeren", "formand",
-    "formanden", "leder", "lederen", "rådgiver", "konsulent", "redaktør", "journalist", "fotograf", "analytiker",
-    "professor", "lektor", "borgmester", "borgmesteren", "rådmand", "rådmanden", "forsker", "ekspert", "advokat",
-    "partner", "stifter", "ejer", "medlem", "politiker", "sekretær", "specialist", "arkitekt", "koordinator", "ceo",
-    "cto", "cio", "cfo",
+    "chef",
+    "chefen",
+    "direktør",
+    "direktøren",
+    "ordfører",
+    "ordføreren",
+    "minister",
+    "ministeren",
+    "formand",
+    "formanden",
+    "leder",
+    "lederen",
+    "rådgiver",
+    "konsulent",
+    "redaktør",
+    "journalist",
+    "fotograf",
+    "analytiker",
+    "professor",
+    "lektor",
+    "borgmester",
+    "borgmesteren",
+    "rådmand",
+    "rådmanden",
+    "forsker",
+    "ekspert",
+    "advokat",
+    "partner",
+    "stifter",
+    "ejer",
+    "medlem",
+    "politiker",
+    "sekretær",
+    "specialist",
+    "arkitekt",
+    "koordinator",
+    "ceo",
+    "cto",
+    "cio",
+    "cfo",
 ];
 
 /// Verbs that introduce the speaker: "siger X", "fortæller X".
 const SPEECH_VERBS: &[&str] = &[
-    "siger", "sagde", "fortæller", "fortalte", "mener", "mente", "forklarer", "forklarede", "understreger",
-    "tilføjer", "tilføjede", "vurderer", "påpeger", "svarer", "svarede", "uddyber", "konstaterer", "oplyser",
-    "erkender", "skriver", "skrev", "udtaler", "udtalte", "supplerer", "fastslår", "præciserer", "medgiver",
-    "indrømmer", "advarer",
+    "siger",
+    "sagde",
+    "fortæller",
+    "fortalte",
+    "mener",
+    "mente",
+    "forklarer",
+    "forklarede",
+    "understreger",
+    "tilføjer",
+    "tilføjede",
+    "vurderer",
+    "påpeger",
+    "svarer",
+    "svarede",
+    "uddyber",
+    "konstaterer",
+    "oplyser",
+    "erkender",
+    "skriver",
+    "skrev",
+    "udtaler",
+    "udtalte",
+    "supplerer",
+    "fastslår",
+    "præciserer",
+    "medgiver",
+    "indrømmer",
+    "advarer",
 ];
 
 fn ends_with_role(word: &str) -> bool {
@@ -201,8 +261,10 @@ fn photo_credit_re() -> &'static Regex {
 }
 
 /// Legal forms that make a company name, with the space before them.
-const LEGAL_FORMS: &[&str] =
-    &[" A/S", " ApS", " I/S", " P/S", " K/S", " AB", " GmbH", " Ltd.", " Ltd", " Inc.", " Inc", " Oy", " AS", " IVS", " SE"];
+const LEGAL_FORMS: &[&str] = &[
+    " A/S", " ApS", " I/S", " P/S", " K/S", " AB", " GmbH", " Ltd.", " Ltd", " Inc.", " Inc", " Oy", " AS", " IVS",
+    " SE",
+];
 
 fn legal_forms() -> &'static aho_corasick::AhoCorasick {
     static AC: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
@@ -227,7 +289,9 @@ fn company_before_re() -> &'static Regex {
 /// ("Konkurrence- og ", "Klima-, Energi- og ").
 fn coordinated_before_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"\p{Lu}\p{L}*-,?[ \u{a0}]+(?:\p{L}+-,?[ \u{a0}]+)*og[ \u{a0}]+$").expect("static regex"))
+    RE.get_or_init(|| {
+        Regex::new(r"\p{Lu}\p{L}*-,?[ \u{a0}]+(?:\p{L}+-,?[ \u{a0}]+)*og[ \u{a0}]+$").expect("static regex")
+    })
 }
 
 const AGENCY_SUFFIXES: &[&str] = &["ministeriet", "styrelsen", "tilsynet", "nævnet"];
@@ -558,7 +622,9 @@ impl Discoverer {
                 let definite_noun = sentence_start
                     && k + 1 < words.len()
                     && ["en", "et", "erne", "ene"].iter().any(|s| w.ends_with(s) && w.chars().count() > 4);
-                if NOT_NAME_TOKENS.contains(w) || !is_cap(w) && !w.starts_with(|c: char| c.is_ascii_digit()) || definite_noun
+                if NOT_NAME_TOKENS.contains(w)
+                    || !is_cap(w) && !w.starts_with(|c: char| c.is_ascii_digit())
+                    || definite_noun
                 {
                     start += w.len() + 1;
                 } else {

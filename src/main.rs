@@ -118,6 +118,8 @@ fn run(a: RunArgs) -> ExitCode {
         furniture,
         discover: !a.no_discover,
         threads: a.threads,
+        // Only for a person watching: a terminal, and not --quiet.
+        progress: !a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
     };
     let summary = match pipeline::run(&dict, &opts) {
         Ok(s) => s,

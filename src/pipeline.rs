@@ -177,6 +177,8 @@ pub struct Options {
     pub discover: bool,
     /// Worker threads (0: one per core). The output does not depend on it.
     pub threads: usize,
+    /// Show a progress bar on stderr (documents, MB, MB/s, ETA).
+    pub progress: bool,
 }
 
 impl Options {
@@ -192,6 +194,7 @@ impl Options {
             furniture: Furniture::embedded(diag),
             discover: true,
             threads: 0,
+            progress: false,
         }
     }
 }
@@ -443,6 +446,7 @@ struct Merger<'a> {
     occurrences: Vec<Occurrence>,
     summary: Summary,
     out_dir: &'a Path,
+    progress: Option<indicatif::ProgressBar>,
 }
 
 impl Merger<'_> {
@@ -471,8 +475,38 @@ impl Merger<'_> {
         self.summary.documents += 1;
         self.summary.mentions += p.located.len() as u64;
         self.summary.diagnostics.extend(p.diagnostics);
+        if let Some(bar) = &self.progress {
+            bar.inc(p.doc.text.len() as u64);
+            if self.summary.documents % 256 == 0 {
+                bar.set_message(format!("{} documents", self.summary.documents));
+            }
+        }
         Ok(())
     }
+}
+
+/// Total bytes of the inputs (files, and files below directories), for the ETA.
+fn input_bytes(paths: &[PathBuf]) -> u64 {
+    fn walk(p: &Path) -> u64 {
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => std::fs::read_dir(p).map_or(0, |d| d.flatten().map(|e| walk(&e.path())).sum()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        }
+    }
+    paths.iter().map(|p| walk(p)).sum()
+}
+
+fn progress_bar(inputs: &[PathBuf]) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(input_bytes(inputs));
+    let style = indicatif::ProgressStyle::with_template(
+        "{msg:>18} [{bar:30}] {decimal_bytes}/{decimal_total_bytes} {decimal_bytes_per_sec} ETA {eta}",
+    )
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_message("0 documents");
+    bar
 }
 
 /// A streamed table: its header written, its rows to follow as bytes.
@@ -497,7 +531,8 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
     let documents_csv = table(&mut out, "documents.csv", &DOCUMENT_COLUMNS).with_context(|| ctx("documents.csv"))?;
     let matcher = Arc::new(Matcher::new(dict).context("building the Aho-Corasick automaton")?);
     let discoverer = opts.discover.then(|| Arc::new(Discoverer::embedded()));
-    let threads = if opts.threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { opts.threads };
+    let threads =
+        if opts.threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { opts.threads };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("starting worker threads")?;
     let mut merger = Merger {
         registry: dict.clone(),
@@ -508,6 +543,7 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
         occurrences: Vec::new(),
         summary: Summary::default(),
         out_dir: &opts.out_dir,
+        progress: opts.progress.then(|| progress_bar(&opts.inputs)),
     };
     let new_extractor = || Extractor::with(dict, Arc::clone(&matcher), opts.furniture.clone(), discoverer.clone());
     let mut reader = DocumentReader::new(&opts.inputs);
@@ -538,7 +574,10 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
                     let processed: Vec<Processed> = pool.install(|| {
                         batch
                             .into_par_iter()
-                            .map_init(|| (new_extractor(), Vec::new()), |(ex, words), doc| process(ex, doc, opts.window, words))
+                            .map_init(
+                                || (new_extractor(), Vec::new()),
+                                |(ex, words), doc| process(ex, doc, opts.window, words),
+                            )
                             .collect()
                     });
                     if done_tx.send(processed).is_err() {
@@ -566,7 +605,10 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
         })?;
         merger = merged;
     }
-    let Merger { registry, graph, mentions_csv, documents_csv, relations_csv, mut summary, .. } = merger;
+    let Merger { registry, graph, mentions_csv, documents_csv, relations_csv, mut summary, progress, .. } = merger;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
     summary.diagnostics.extend(std::mem::take(&mut reader.diag));
     export::finish(mentions_csv).with_context(|| ctx("mentions.csv"))?;
     export::finish(documents_csv).with_context(|| ctx("documents.csv"))?;

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Run kommunegraf beside the peers of ../shared/bench on the same corpus and
+# dictionary, in one run, and print MB/s and ratios.
+#
+# usage: bench/run.sh [MB]        (default 100; corpus made by make_corpus.py --mb MB)
+# env:   SHARED (../shared), TOOLS (peers, default: rust-limit pyahocorasick hyperscan flashtext spacy)
+#        RUNDIR (/tmp/kgbench/runs/kg-<timestamp>)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SHARED="${SHARED:-../shared}"
+MB="${1:-100}"
+BENCH="$SHARED/bench"
+CORPUS="/tmp/kgbench/corpus_${MB}mb/corpus.jsonl"
+DICT=/tmp/kgbench/dict.csv
+RUNDIR="${RUNDIR:-/tmp/kgbench/runs/kg-$(date +%Y%m%d-%H%M%S)}"
+export TOOLS="${TOOLS:-rust-limit pyahocorasick hyperscan flashtext spacy}"
+
+[ -x /tmp/kgbench/venv/bin/python ] && [ -x /tmp/kgbench/target/release/limit ] || bash "$BENCH/setup.sh"
+[ -f "$CORPUS" ] || python3 "$BENCH/make_corpus.py" --mb "$MB"
+[ -f "$DICT" ] || python3 "$BENCH/make_dict.py"
+cargo build --release --quiet
+KG="$PWD/target/release/kommunegraf"
+
+mkdir -p "$RUNDIR"
+bash "$BENCH/run_peers.sh" "$CORPUS" "$DICT" "$RUNDIR" > "$RUNDIR/peers.md"
+for threads in 1 2; do
+  echo "running kommunegraf --threads $threads ..." >&2
+  /usr/bin/time -v -o "$RUNDIR/kommunegraf-t$threads.time" \
+    "$KG" run "$CORPUS" --dict "$DICT" --no-default-dict -o "$RUNDIR/kommunegraf-t$threads" --threads "$threads" --quiet
+done
+cmp -s "$RUNDIR/kommunegraf-t1/mentions.csv" "$RUNDIR/kommunegraf-t2/mentions.csv" \
+  && echo "outputs of --threads 1 and 2: identical" || echo "outputs of --threads 1 and 2: DIFFER"
+
+python3 - "$RUNDIR" "$CORPUS" <<'PY'
+import re, sys
+from pathlib import Path
+run, corpus = Path(sys.argv[1]), Path(sys.argv[2])
+mb = corpus.stat().st_size / 1e6
+def wall_rss(p):
+    t = p.read_text()
+    hms = re.search(r"Elapsed \(wall clock\) time .*: (\S+)", t).group(1).split(":")
+    wall = sum(float(x) * 60 ** i for i, x in enumerate(reversed(hms)))
+    return wall, int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1)) / 1024
+rows = {p.stem: wall_rss(p) for p in sorted(run.glob("*.time"))}
+# the re peer reads a capped prefix; leave it out of the ratios
+rows.pop("re", None)
+limit = rows.get("rust-limit")
+print(f"\ncorpus {mb:.1f} MB ({corpus}); MB/s = corpus MB / whole-process wall time\n")
+print("| tool | wall s | MB/s | peak RSS MB | × rust-limit |")
+print("|---|---:|---:|---:|---:|")
+for tool, (wall, rss) in sorted(rows.items(), key=lambda kv: kv[1][0]):
+    ratio = f"{limit[0] / wall:.2f}" if limit else "-"
+    print(f"| {tool} | {wall:.2f} | {mb / wall:.2f} | {rss:.0f} | {ratio} |")
+t1, t2 = rows.get("kommunegraf-t1"), rows.get("kommunegraf-t2")
+if t1 and t2:
+    print(f"\nkommunegraf --threads 2 vs --threads 1: {t1[0] / t2[0]:.2f}×")
+    for peer in ("hyperscan", "pyahocorasick", "flashtext", "spacy"):
+        if peer in rows:
+            print(f"kommunegraf --threads 1 vs {peer}: {rows[peer][0] / t1[0]:.2f}×")
+PY
