@@ -19,7 +19,7 @@
 //! Within a document, a later surname ("Kjellerup") or a shorter form ("Jørgen
 //! Kristensen") of a person named before resolves to the full name.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -326,6 +326,13 @@ fn tokens(text: &str, out: &mut Vec<Token>) {
     }
 }
 
+/// The start of the line holding `pos`, looking back at most 200 bytes (a
+/// cue or a name never reaches further, and a 100 MB line must stay linear).
+fn line_start(text: &str, pos: usize) -> usize {
+    let from = floor_boundary(text, pos.saturating_sub(200));
+    text[from..pos].rfind('\n').map_or(from, |p| from + p + 1)
+}
+
 /// Whether `s..e` overlaps a span of the sorted list `taken`.
 fn overlaps(taken: &[Taken], s: usize, e: usize) -> bool {
     let i = taken.partition_point(|t| t.end <= s);
@@ -514,7 +521,7 @@ impl Discoverer {
     /// photo credit ("Foto:", "(Foto: PR foto /").
     fn cue_before(&self, text: &str, toks: &[Token], i: usize) -> bool {
         let start = toks[i].start;
-        let line_start = text[..start].rfind('\n').map_or(0, |p| p + 1);
+        let line_start = line_start(text, start);
         if let Some(prev) = i.checked_sub(1).map(|k| toks[k]).filter(|p| p.end >= line_start) {
             let gap = &text[prev.end..start];
             let word = &text[prev.start..prev.end];
@@ -607,7 +614,7 @@ impl Discoverer {
             if after.starts_with(['\'', '’']) || after.chars().next().is_some_and(char::is_alphanumeric) {
                 continue;
             }
-            let line_start = text[..m.start()].rfind('\n').map_or(0, |p| p + 1);
+            let line_start = line_start(text, m.start());
             let from = floor_boundary(text, m.start().saturating_sub(80).max(line_start).max(last_form_end));
             last_form_end = form_end;
             let Some(name) = company_before_re().find(&text[from..m.start()]) else { continue };
@@ -669,6 +676,7 @@ impl Discoverer {
         taken: &[Taken],
         out: &mut Vec<Found>,
     ) {
+        // Every person named in the document: (start, words), dictionary and discovered.
         let mut people: Vec<(usize, Vec<String>)> = taken
             .iter()
             .filter(|t| t.person)
@@ -679,52 +687,69 @@ impl Discoverer {
                 .filter(|f| f.kind == "person")
                 .map(|f| (f.start, f.label.split(' ').map(String::from).collect())),
         );
+        if people.is_empty() {
+            return;
+        }
+        // Maps keep this linear in the size of the document.
+        let mut by_first: HashMap<&str, Vec<&[String]>> = HashMap::new();
+        let mut by_last: HashMap<&str, Vec<(usize, &[String])>> = HashMap::new();
+        for (start, words) in &people {
+            if let (Some(first), Some(last)) = (words.first(), words.last()) {
+                by_first.entry(first.as_str()).or_default().push(words);
+                if words.len() >= 2 {
+                    by_last.entry(last.as_str()).or_default().push((*start, words));
+                }
+            }
+        }
         // Longer forms absorb shorter ones ("Jørgen Kristensen" → "Jørgen Kristensen Rasch").
-        let full: Vec<Vec<String>> = people.iter().map(|(_, w)| w.clone()).collect();
         for f in out.iter_mut().filter(|f| f.kind == "person") {
             let words: Vec<&str> = f.label.split(' ').collect();
-            let longer: Vec<&Vec<String>> = full
+            let Some(candidates) = by_first.get(words[0]) else { continue };
+            let longer: HashSet<&[String]> = candidates
                 .iter()
-                .filter(|w| w.len() > words.len() && w[0] == words[0])
+                .copied()
+                .filter(|w| w.len() > words.len())
                 .filter(|w| {
                     w.iter().zip(&words).all(|(a, b)| a == b)
                         || (words.len() == 2 && w.last().is_some_and(|l| l == words[1]))
                 })
                 .collect();
-            if let [one] = longer[..] {
-                f.label = one.join(" ");
-                f.rule = Rule::ShortName;
+            if longer.len() == 1 {
+                if let Some(one) = longer.into_iter().next() {
+                    f.label = one.join(" ");
+                    f.rule = Rule::ShortName;
+                }
             }
         }
-        // Lone surnames after the full name.
-        if people.is_empty() {
-            return;
-        }
+        // Lone surnames after the full name, when only one person fits.
         let claimed: Vec<(usize, usize)> = out.iter().map(|f| (f.start, f.end)).collect();
+        let is_claimed = |s: usize, e: usize| {
+            let i = claimed.partition_point(|c| c.1 <= s);
+            claimed.get(i).is_some_and(|c| c.0 < e)
+        };
         for t in toks {
             let w = &text[t.start..t.end];
             if !is_cap(w) || w.chars().count() < 3 {
                 continue;
             }
             let stem = w.strip_suffix('s').filter(|s| !self.surnames.contains(w) && s.len() > 2);
-            let matches: Vec<&(usize, Vec<String>)> = people
-                .iter()
-                .filter(|(start, words)| {
-                    *start < t.start
-                        && words.len() >= 2
-                        && words.last().is_some_and(|l| l == w || Some(l.as_str()) == stem)
-                })
-                .collect();
-            let labels: HashSet<String> = matches.iter().map(|(_, w)| w.join(" ")).collect();
-            if labels.len() != 1 {
+            let mut labels: Vec<&[String]> = Vec::new();
+            let mut genitive = false;
+            for (key, is_stem) in [(Some(w), false), (stem, true)] {
+                let Some(list) = key.and_then(|k| by_last.get(k)) else { continue };
+                for (start, words) in list {
+                    if *start < t.start && !labels.contains(words) {
+                        labels.push(words);
+                        genitive = is_stem;
+                    }
+                }
+            }
+            let [one] = labels[..] else { continue };
+            let end = if genitive { t.end - 1 } else { t.end };
+            if !free(t.start, end) || is_claimed(t.start, end) {
                 continue;
             }
-            let end = if matches[0].1.last().is_some_and(|l| l == w) { t.end } else { t.end - 1 };
-            if !free(t.start, end) || claimed.iter().any(|&(s, e)| s < end && t.start < e) {
-                continue;
-            }
-            let label = labels.into_iter().next().unwrap_or_default();
-            out.push(Found { kind: "person", label, start: t.start, end, rule: Rule::ShortName });
+            out.push(Found { kind: "person", label: one.join(" "), start: t.start, end, rule: Rule::ShortName });
         }
         out.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
     }

@@ -53,23 +53,33 @@ pub fn is_address(token: &str) -> bool {
         || [".dk/", ".com/", ".org/", ".net/", ".eu/"].iter().any(|t| token.contains(t))
 }
 
+/// Whether the byte at `i` ends a whitespace character (ASCII whitespace,
+/// or the second byte of a no-break space `C2 A0`).
+fn ends_space(b: &[u8], i: usize) -> bool {
+    b[i].is_ascii_whitespace() || (b[i] == 0xA0 && i > 0 && b[i - 1] == 0xC2)
+}
+
 /// The whitespace-delimited token around `start..end` (at most 200 bytes each side).
 pub fn token_around(text: &str, start: usize, end: usize) -> &str {
-    let mut from = start.saturating_sub(200);
-    while !text.is_char_boundary(from) {
-        from += 1;
+    let b = text.as_bytes();
+    let lo = start.saturating_sub(200);
+    let mut a = start;
+    while a > lo && !ends_space(b, a - 1) {
+        a -= 1;
     }
-    let a = text[from..start]
-        .char_indices()
-        .rev()
-        .find(|&(_, c)| c.is_whitespace())
-        .map_or(from, |(i, c)| from + i + c.len_utf8());
-    let mut to = (end + 200).min(text.len());
-    while !text.is_char_boundary(to) {
-        to -= 1;
+    let hi = (end + 200).min(b.len());
+    let mut z = end;
+    while z < hi && !b[z].is_ascii_whitespace() && !(b[z] == 0xC2 && b.get(z + 1) == Some(&0xA0)) {
+        z += 1;
     }
-    let b = text[end..to].find(char::is_whitespace).map_or(to, |i| end + i);
-    &text[a..b]
+    // Keep to character boundaries when a limit cut a character.
+    while !text.is_char_boundary(a) {
+        a += 1;
+    }
+    while !text.is_char_boundary(z) {
+        z -= 1;
+    }
+    &text[a..z]
 }
 
 impl Matcher {
@@ -121,19 +131,17 @@ impl Matcher {
         {
             return false;
         }
-        // A link is not a mention.
-        if is_address(token_around(text, start, end)) {
-            return false;
-        }
         if !alias.compounds && rest.starts_with('-') {
             return false;
         }
         let surface = &text[start..end];
-        match alias.case {
+        let case_ok = match alias.case {
             CaseRule::Exact => surface == alias.text,
             CaseRule::Capitalised => surface.chars().next().is_some_and(char::is_uppercase),
             CaseRule::Free => true,
-        }
+        };
+        // A link is not a mention (checked last: it looks furthest).
+        case_ok && !is_address(token_around(text, start, end))
     }
 }
 
