@@ -59,6 +59,9 @@ struct RunArgs {
     /// Do not load the dictionaries built into the binary
     #[arg(long)]
     no_default_dict: bool,
+    /// Site-furniture markers to use instead of the shipped ones (KIND<TAB>REGEX lines)
+    #[arg(long, value_name = "PATH")]
+    furniture: Option<PathBuf>,
     /// Only dictionary entities: do not discover people, companies and agencies
     #[arg(long)]
     no_discover: bool,
@@ -96,7 +99,16 @@ fn report(diag: &Diagnostics) {
 fn run(a: RunArgs) -> ExitCode {
     let mut diag = Diagnostics::default();
     let dict = pipeline::load_dictionaries(&a.dicts, a.no_default_dict, &mut diag);
-    let furniture = Furniture::embedded(&mut diag);
+    let furniture = match &a.furniture {
+        None => Furniture::embedded(&mut diag),
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(text) => Furniture::parse(&path.display().to_string(), &text, &mut diag),
+            Err(e) => {
+                eprintln!("error: {}: cannot read furniture markers: {e}", path.display());
+                return ExitCode::from(1);
+            }
+        },
+    };
     report(&diag);
     if dict.entities.is_empty() {
         eprintln!("error: no dictionary entities loaded; nothing to look for");

@@ -164,3 +164,21 @@ fn usage_errors_and_unwritable_output() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("output directory"), "{}", stderr(&o));
 }
+
+#[test]
+fn user_furniture_markers_replace_the_shipped_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let markers = dir.path().join("furniture.txt");
+    fs::write(&markers, "# mine\nend\t^slut her$\n").unwrap();
+    let text = dir.path().join("a.txt");
+    fs::write(&text, "Titel\n\nKMD og Netcompany.\n\nslut her\n\nAtea og EG.\n\nLæses lige nu\n").unwrap();
+    let out = dir.path().join("out");
+    let o =
+        run(&["run", text.to_str().unwrap(), "-o", out.to_str().unwrap(), "--furniture", markers.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let labels: Vec<String> = rows(&out.join("mentions.csv")).iter().map(|r| r[3].to_string()).collect();
+    assert_eq!(labels, ["KMD", "Netcompany"]);
+    let o = run(&["run", text.to_str().unwrap(), "-o", out.to_str().unwrap(), "--furniture", "/no/such/file"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("/no/such/file"), "{}", stderr(&o));
+}
