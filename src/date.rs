@@ -98,10 +98,9 @@ fn date_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         let months = MONTHS.iter().map(|(m, _)| *m).collect::<Vec<_>>().join("|");
-        Regex::new(&format!(
+        crate::constant_regex(&format!(
             r"(?i)\b(?:(?P<iy>\d{{4}})-(?P<im>\d{{1,2}})-(?P<id>\d{{1,2}})|(?P<nd>\d{{1,2}})[.\-/](?P<nm>\d{{1,2}})[.\-/](?P<ny>\d{{4}})|(?P<wd>\d{{1,2}})\.?\s+(?P<wm>{months})\.?\s+(?P<wy>\d{{4}})|date\s+(?P<ry>\d{{4}})-(?P<rm>\d{{2}}))\b"
         ))
-        .expect("static regex")
     })
 }
 

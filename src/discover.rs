@@ -257,7 +257,7 @@ fn ends_with_role(word: &str) -> bool {
 
 fn photo_credit_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"(?:^|[\s(])Foto:[ \u{a0}]*(?:[^/\n()]{0,30}/[ \u{a0}]*)?$").expect("static regex"))
+    RE.get_or_init(|| crate::constant_regex(r"(?:^|[\s(])Foto:[ \u{a0}]*(?:[^/\n()]{0,30}/[ \u{a0}]*)?$"))
 }
 
 /// Legal forms that make a company name, with the space before them.
@@ -266,13 +266,16 @@ const LEGAL_FORMS: &[&str] = &[
     " SE",
 ];
 
+/// The automaton over [`LEGAL_FORMS`]: constant patterns, so building it
+/// cannot fail on user input.
+#[allow(clippy::expect_used)]
 fn legal_forms() -> &'static aho_corasick::AhoCorasick {
     static AC: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
     AC.get_or_init(|| {
         aho_corasick::AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostLongest)
             .build(LEGAL_FORMS)
-            .expect("static automaton")
+            .expect("a constant automaton of this crate")
     })
 }
 
@@ -280,8 +283,9 @@ fn legal_forms() -> &'static aho_corasick::AhoCorasick {
 fn company_before_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?:\p{Lu}|\d)[\p{L}\d’'.\-]*(?:[ \u{a0}]+(?:&|og|of|and|\p{Lu}[\p{L}\d’'.\-]*|\d+)){0,4}$")
-            .expect("static regex")
+        crate::constant_regex(
+            r"(?:\p{Lu}|\d)[\p{L}\d’'.\-]*(?:[ \u{a0}]+(?:&|og|of|and|\p{Lu}[\p{L}\d’'.\-]*|\d+)){0,4}$",
+        )
     })
 }
 
@@ -289,9 +293,7 @@ fn company_before_re() -> &'static Regex {
 /// ("Konkurrence- og ", "Klima-, Energi- og ").
 fn coordinated_before_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"\p{Lu}\p{L}*-,?[ \u{a0}]+(?:\p{L}+-,?[ \u{a0}]+)*og[ \u{a0}]+$").expect("static regex")
-    })
+    RE.get_or_init(|| crate::constant_regex(r"\p{Lu}\p{L}*-,?[ \u{a0}]+(?:\p{L}+-,?[ \u{a0}]+)*og[ \u{a0}]+$"))
 }
 
 const AGENCY_SUFFIXES: &[&str] = &["ministeriet", "styrelsen", "tilsynet", "nævnet"];

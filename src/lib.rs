@@ -9,6 +9,8 @@
 //! entities mentioned together → [`export`] writes tables and graph files.
 //! [`dict`] loads the dictionaries; [`pipeline`] ties the stages together.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod date;
 pub mod diag;
 pub mod dict;
@@ -27,3 +29,11 @@ pub mod segment;
 pub use dict::Dictionary;
 pub use graph::{GraphOptions, Weighting, Window};
 pub use pipeline::{Extractor, Options, Summary, run};
+
+/// Compile a regular expression written in this crate's source. The patterns
+/// are constants, each exercised by unit tests, so a failure is a bug here and
+/// never a consequence of user input.
+#[allow(clippy::expect_used)]
+pub(crate) fn constant_regex(pattern: &str) -> regex::Regex {
+    regex::Regex::new(pattern).expect("a constant pattern of this crate")
+}

@@ -1,5 +1,7 @@
 //! The `kommunegraf` command line: parses arguments and calls the library.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -68,6 +70,9 @@ struct RunArgs {
     /// Worker threads (default: one per core); the output is the same for any number
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// Write CSV cells as they are (by default text starting with = + - @ gets a leading ')
+    #[arg(long)]
+    raw_csv: bool,
     /// Print nothing but warnings and errors
     #[arg(short, long)]
     quiet: bool,
@@ -130,6 +135,7 @@ fn run(a: RunArgs) -> ExitCode {
         furniture,
         discover: !a.no_discover,
         threads: a.threads,
+        raw_csv: a.raw_csv,
         // Only for a person watching: a terminal, and not --quiet.
         progress: !a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
     };

@@ -179,6 +179,8 @@ pub struct Options {
     pub threads: usize,
     /// Show a progress bar on stderr (documents, MB, MB/s, ETA).
     pub progress: bool,
+    /// Write CSV cells as they are, without neutralising spreadsheet formulas.
+    pub raw_csv: bool,
 }
 
 impl Options {
@@ -195,6 +197,7 @@ impl Options {
             discover: true,
             threads: 0,
             progress: false,
+            raw_csv: false,
         }
     }
 }
@@ -342,45 +345,46 @@ fn view<'a>(dict: &'a Dictionary, target: &'a Target) -> EntityView<'a> {
     }
 }
 
-fn format_rows(p: &Processed, dict: &Dictionary) -> csv::Result<Rows> {
+fn format_rows(p: &Processed, dict: &Dictionary, raw: bool) -> csv::Result<Rows> {
+    let c = |s: &str| export::cell(s, raw).into_owned();
     let doc = &p.doc;
     let text = doc.text.as_str();
     let mut mentions = export::csv_writer(Vec::with_capacity(p.located.len() * 200));
     for (m, ctx) in p.located.iter().zip(&p.contexts) {
         let e = view(dict, &m.target);
         mentions.write_record([
-            doc.id.as_str(),
-            &e.id,
-            e.kind,
-            e.label,
-            &text[m.start..m.end],
-            &m.start.to_string(),
-            &m.end.to_string(),
-            &m.paragraph.to_string(),
-            &m.sentence.to_string(),
-            text[ctx.start..ctx.end].trim(),
-            e.source,
+            c(&doc.id),
+            c(&e.id),
+            c(e.kind),
+            c(e.label),
+            c(&text[m.start..m.end]),
+            m.start.to_string(),
+            m.end.to_string(),
+            m.paragraph.to_string(),
+            m.sentence.to_string(),
+            c(text[ctx.start..ctx.end].trim()),
+            e.source.to_string(),
         ])?;
     }
     let mut document = export::csv_writer(Vec::new());
     document.write_record([
-        doc.id.as_str(),
-        &doc.source,
-        &doc.title,
-        &p.date.map(|d| d.to_string()).unwrap_or_default(),
-        &text.len().to_string(),
-        &p.located.len().to_string(),
-        &p.furniture,
+        c(&doc.id),
+        c(&doc.source),
+        c(&doc.title),
+        p.date.map(|d| d.to_string()).unwrap_or_default(),
+        text.len().to_string(),
+        p.located.len().to_string(),
+        p.furniture.clone(),
     ])?;
     let mut relations = export::csv_writer(Vec::new());
     for (r, ctx) in p.relations.iter().zip(&p.relation_contexts) {
         relations.write_record([
-            doc.id.as_str(),
-            &view(dict, &p.located[r.person].target).id,
-            &view(dict, &p.located[r.organisation].target).id,
-            relate::AFFILIATION,
-            &r.title,
-            text[ctx.start..ctx.end].trim(),
+            c(&doc.id),
+            c(&view(dict, &p.located[r.person].target).id),
+            c(&view(dict, &p.located[r.organisation].target).id),
+            relate::AFFILIATION.to_string(),
+            c(&r.title),
+            c(text[ctx.start..ctx.end].trim()),
         ])?;
     }
     let bytes = |w: csv::Writer<Vec<u8>>| w.into_inner().map_err(|e| csv::Error::from(e.into_error()));
@@ -388,7 +392,8 @@ fn format_rows(p: &Processed, dict: &Dictionary) -> csv::Result<Rows> {
 }
 
 /// Run every per-document stage on one document.
-pub fn process(ex: &mut Extractor, doc: Document, window: Window, words: &mut Vec<usize>) -> Processed {
+pub fn process(ex: &mut Extractor, doc: Document, opts: &Options, words: &mut Vec<usize>) -> Processed {
+    let window = opts.window;
     let mut located = Vec::new();
     ex.extract(&doc.text, &mut located);
     let mut diagnostics = Diagnostics::default();
@@ -414,7 +419,7 @@ pub fn process(ex: &mut Extractor, doc: Document, window: Window, words: &mut Ve
         diagnostics,
         rows: Rows::default(),
     };
-    match format_rows(&p, ex.dict) {
+    match format_rows(&p, ex.dict, opts.raw_csv) {
         Ok(rows) => p.rows = rows,
         Err(e) => p.diagnostics.error(&p.doc.source, format!("cannot format the rows of this document: {e}")),
     }
@@ -552,7 +557,7 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
         let mut ex = new_extractor();
         let mut words = Vec::new();
         for doc in reader.by_ref() {
-            let p = process(&mut ex, doc, opts.window, &mut words);
+            let p = process(&mut ex, doc, opts, &mut words);
             merger.add(p)?;
         }
     } else {
@@ -576,7 +581,7 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
                             .into_par_iter()
                             .map_init(
                                 || (new_extractor(), Vec::new()),
-                                |(ex, words), doc| process(ex, doc, opts.window, words),
+                                |(ex, words), doc| process(ex, doc, opts, words),
                             )
                             .collect()
                     });
@@ -613,7 +618,7 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
     export::finish(mentions_csv).with_context(|| ctx("mentions.csv"))?;
     export::finish(documents_csv).with_context(|| ctx("documents.csv"))?;
     export::finish(relations_csv).with_context(|| ctx("relations.csv"))?;
-    write_with(&mut out, "entities.csv", |w| Ok(tables::write_entities(w, &registry, &graph)?))?;
+    write_with(&mut out, "entities.csv", |w| Ok(tables::write_entities(w, &registry, &graph, opts.raw_csv)?))?;
 
     let finished = graph.finish(&registry, &opts.graph);
     let description = format!(
@@ -625,8 +630,8 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
     for format in &opts.formats {
         match format {
             Format::Csv => {
-                write_with(&mut out, "nodes.csv", |w| Ok(tables::write_nodes(w, &finished)?))?;
-                write_with(&mut out, "edges.csv", |w| Ok(tables::write_edges(w, &finished)?))?;
+                write_with(&mut out, "nodes.csv", |w| Ok(tables::write_nodes(w, &finished, opts.raw_csv)?))?;
+                write_with(&mut out, "edges.csv", |w| Ok(tables::write_edges(w, &finished, opts.raw_csv)?))?;
             }
             Format::Gexf => write_with(&mut out, "graph.gexf", |w| Ok(gexf::write(w, &finished, &description)?))?,
             Format::Graphml => write_with(&mut out, "graph.graphml", |w| Ok(graphml::write(w, &finished)?))?,

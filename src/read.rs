@@ -20,8 +20,9 @@ pub struct Document {
     pub text: String,
 }
 
-/// The text of a file as a string: UTF-8 (a BOM is dropped), or, when that fails,
-/// Latin-1 as old Danish archives are written, with a warning.
+/// The text of a file as a string: UTF-8 (a BOM is dropped), or, when that
+/// fails, Windows-1252 as old Danish archives are written, with a warning.
+/// Offsets in the outputs are into this decoded text.
 pub fn decode(bytes: Vec<u8>, location: &str, diag: &mut Diagnostics) -> String {
     let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => rest.to_vec(),
@@ -30,8 +31,9 @@ pub fn decode(bytes: Vec<u8>, location: &str, diag: &mut Diagnostics) -> String 
     match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => {
-            diag.warn(location, "not valid UTF-8; read as Latin-1");
-            e.into_bytes().iter().map(|&b| b as char).collect()
+            diag.warn(location, "not valid UTF-8; read as Windows-1252");
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(e.as_bytes());
+            text.into_owned()
         }
     }
 }
@@ -52,6 +54,8 @@ enum Source {
 pub struct DocumentReader {
     sources: std::vec::IntoIter<Source>,
     jsonl: Option<(String, std::io::Lines<BufReader<File>>, usize)>,
+    /// Ids given so far, to make repeated ones unique.
+    seen: std::collections::HashSet<String>,
     pub diag: Diagnostics,
 }
 
@@ -107,7 +111,7 @@ impl DocumentReader {
                 sources.push(Source::File { path: input.clone(), id });
             }
         }
-        DocumentReader { sources: sources.into_iter(), jsonl: None, diag }
+        DocumentReader { sources: sources.into_iter(), jsonl: None, seen: Default::default(), diag }
     }
 
     fn next_jsonl(&mut self) -> Option<Document> {
@@ -128,6 +132,7 @@ impl DocumentReader {
             };
             let line = line.trim_start_matches('\u{FEFF}');
             if line.trim().is_empty() {
+                self.diag.warn(&loc, "empty line skipped");
                 continue;
             }
             match parse_jsonl_line(line) {
@@ -148,8 +153,8 @@ pub fn parse_jsonl_line(line: &str) -> Result<Document, String> {
     let text = obj.get("text").and_then(|t| t.as_str()).ok_or("no string field \"text\"")?;
     let id = match obj.get("id") {
         Some(serde_json::Value::String(s)) if !s.trim().is_empty() => s.clone(),
-        Some(serde_json::Value::Number(n)) => n.to_string(),
-        _ => return Err("no string field \"id\"".into()),
+        Some(other) => return Err(format!("\"id\" must be a non-empty string, not {other}")),
+        None => return Err("no string field \"id\"".into()),
     };
     let field =
         |k: &str| obj.get(k).and_then(|t| t.as_str()).map(str::trim).filter(|s| !s.is_empty()).map(String::from);
@@ -166,7 +171,32 @@ pub fn parse_jsonl_line(line: &str) -> Result<Document, String> {
 impl Iterator for DocumentReader {
     type Item = Document;
 
+    /// The next document; a repeated id gets a `#2`, `#3`... suffix (with a
+    /// warning) so that every document keeps its own rows.
     fn next(&mut self) -> Option<Document> {
+        let mut doc = self.next_raw()?;
+        if doc.text.trim().is_empty() {
+            self.diag.warn(&doc.source, "empty document");
+        }
+        if !self.seen.insert(doc.id.clone()) {
+            let mut n = 2;
+            let unique = loop {
+                let candidate = format!("{}#{n}", doc.id);
+                if !self.seen.contains(&candidate) {
+                    break candidate;
+                }
+                n += 1;
+            };
+            self.diag.warn(&doc.source, format!("duplicate document id {:?}; renamed {unique:?}", doc.id));
+            self.seen.insert(unique.clone());
+            doc.id = unique;
+        }
+        Some(doc)
+    }
+}
+
+impl DocumentReader {
+    fn next_raw(&mut self) -> Option<Document> {
         loop {
             if self.jsonl.is_some() {
                 if let Some(doc) = self.next_jsonl() {
@@ -219,10 +249,10 @@ mod tests {
     }
 
     #[test]
-    fn latin1_is_decoded_with_a_warning() {
+    fn windows_1252_is_decoded_with_a_warning() {
         let mut diag = Diagnostics::default();
-        let s = decode(b"K\xf8benhavn".to_vec(), "old.txt", &mut diag);
-        assert_eq!(s, "København");
+        let s = decode(b"K\xf8benhavn \x93citat\x94 \x80".to_vec(), "old.txt", &mut diag);
+        assert_eq!(s, "København “citat” €");
         assert!(diag.items[0].to_string().contains("old.txt"));
         let s = decode("\u{FEFF}Æble".as_bytes().to_vec(), "bom.txt", &mut diag);
         assert_eq!(s, "Æble");

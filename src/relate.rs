@@ -59,7 +59,7 @@ struct Patterns {
 fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {
-        let re = |s: String| Regex::new(&s).expect("static regex");
+        let re = |s: String| crate::constant_regex(&s);
         Patterns {
             p_comma_title_prep: re(format!(
                 r"^(?:s|'s|’s)?,\s+(?:der\s+er\s+|som\s+er\s+|nu\s+|ny\s+|tidligere\s+)?(?P<title>{TITLE})\s+(?:i|hos|for|ved|på|af)\s+(?:det\s+|den\s+)?$"

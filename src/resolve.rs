@@ -99,16 +99,14 @@ fn is_location_cue(text: &str, start: usize) -> bool {
 fn municipal_before_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)(?:borgmester(?:en)?|byråd(?:et)?|kommunalbestyrelsen?|rådhuset|kommunerne|kommune(?:n|rne)?)\s+(?:i|for)\s+$|(?i)kommunerne\s+(?:\p{Lu}\p{L}*(?:,\s*|\s+og\s+))*$")
-            .expect("static regex")
+        crate::constant_regex(r"(?i)(?:borgmester(?:en)?|byråd(?:et)?|kommunalbestyrelsen?|rådhuset|kommunerne|kommune(?:n|rne)?)\s+(?:i|for)\s+$|(?i)kommunerne\s+(?:\p{Lu}\p{L}*(?:,\s*|\s+og\s+))*$")
     })
 }
 
 fn municipal_after_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"^(?:s)?(?:(?:,\s*|\s+og\s+|\s+eller\s+)\p{Lu}[\p{L}\-/]*)*\s+(?:[Kk]ommun(?:e|es|er|ernes)|[Bb]yråd(?:et)?)\b")
-            .expect("static regex")
+        crate::constant_regex(r"^(?:s)?(?:(?:,\s*|\s+og\s+|\s+eller\s+)\p{Lu}[\p{L}\-/]*)*\s+(?:[Kk]ommun(?:e|es|er|ernes)|[Bb]yråd(?:et)?)\b")
     })
 }
 

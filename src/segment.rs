@@ -43,7 +43,9 @@ impl Segments {
         self.paragraphs.clear();
         self.sentences.clear();
         let mut pos = 0;
-        for line in text.split_inclusive('\n') {
+        // Lines end at LF, CRLF or a lone CR (old Mac files); the LF of a CRLF
+        // is an empty piece, skipped like any blank line.
+        for line in text.split_inclusive(['\n', '\r']) {
             let start = pos;
             pos += line.len();
             let body = line.trim_end_matches(['\n', '\r']);
@@ -180,6 +182,15 @@ mod tests {
         for (text, want) in table {
             assert_eq!(sentences(text), *want, "{text}");
         }
+    }
+
+    #[test]
+    fn crlf_and_lone_cr_end_lines() {
+        let text = "Et.\r\nTo.\rTre.\n\r\nFire.";
+        let mut seg = Segments::default();
+        seg.split(text);
+        let paras: Vec<&str> = seg.paragraphs.iter().map(|p| &text[p.start..p.end]).collect();
+        assert_eq!(paras, ["Et.", "To.", "Tre.", "Fire."]);
     }
 
     #[test]

@@ -63,6 +63,14 @@ pub fn csv_writer<W: Write>(w: W) -> csv::Writer<W> {
     csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(w)
 }
 
+/// A CSV cell safe to open in a spreadsheet: text starting with `=`, `+`,
+/// `-`, `@`, tab or CR (which Excel and LibreOffice run as a formula) gets a
+/// leading `'`, unless it is a number. `raw` turns this off (`--raw-csv`).
+pub fn cell(s: &str, raw: bool) -> std::borrow::Cow<'_, str> {
+    let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if raw || !risky || s.parse::<f64>().is_ok() { s.into() } else { format!("'{s}").into() }
+}
+
 /// The graph formats `--format` chooses from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Format {
@@ -188,6 +196,16 @@ mod tests {
     fn xml_text_escapes_and_drops_controls() {
         assert_eq!(xml_text("A & B <c> \"d\" 'e'"), "A &amp; B &lt;c&gt; &quot;d&quot; &apos;e&apos;");
         assert_eq!(xml_text("x\u{1}y\u{7f}z\u{200f}æ👍"), "xyz\u{200f}æ👍");
+    }
+
+    #[test]
+    fn formulas_are_neutralised_unless_raw() {
+        assert_eq!(cell("=SUM(A1:A9)", false), "'=SUM(A1:A9)");
+        assert_eq!(cell("+45 1234", false), "'+45 1234");
+        assert_eq!(cell("@kl", false), "'@kl");
+        assert_eq!(cell("-12.5", false), "-12.5");
+        assert_eq!(cell("KMD", false), "KMD");
+        assert_eq!(cell("=SUM(A1:A9)", true), "=SUM(A1:A9)");
     }
 
     #[test]

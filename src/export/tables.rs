@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use super::{attr_key, csv_writer, fmt_double};
+use super::{attr_key, cell, csv_writer, fmt_double};
 use crate::date::Date;
 use crate::dict::Dictionary;
 use crate::graph::{CoMentionGraph, Finished};
@@ -19,7 +19,7 @@ fn attr_cells(attrs: &[(usize, String)], n: usize) -> impl Iterator<Item = Strin
 
 /// entities.csv: every mentioned entity, its counts, first/last seen and
 /// dictionary attributes, sorted by id.
-pub fn write_entities<W: Write>(w: W, dict: &Dictionary, graph: &CoMentionGraph) -> csv::Result<()> {
+pub fn write_entities<W: Write>(w: W, dict: &Dictionary, graph: &CoMentionGraph, raw: bool) -> csv::Result<()> {
     let mut wr = csv_writer(w);
     let mut header: Vec<String> =
         ["entity_id", "type", "label", "mentions", "documents", "first_seen", "last_seen", "source"]
@@ -32,16 +32,16 @@ pub fn write_entities<W: Write>(w: W, dict: &Dictionary, graph: &CoMentionGraph)
     for s in rows {
         let e = dict.entity(s.entity);
         let mut row = vec![
-            e.id.clone(),
-            e.kind.clone(),
-            e.label.clone(),
+            cell(&e.id, raw).into_owned(),
+            cell(&e.kind, raw).into_owned(),
+            cell(&e.label, raw).into_owned(),
             s.mentions.to_string(),
             s.documents.to_string(),
             date(s.first_seen),
             date(s.last_seen),
             e.source.name().to_string(),
         ];
-        row.extend(attr_cells(&e.attrs, dict.attr_names.len()));
+        row.extend(attr_cells(&e.attrs, dict.attr_names.len()).map(|c| cell(&c, raw).into_owned()));
         wr.write_record(&row)?;
     }
     wr.flush()?;
@@ -49,7 +49,7 @@ pub fn write_entities<W: Write>(w: W, dict: &Dictionary, graph: &CoMentionGraph)
 }
 
 /// nodes.csv: Id, Label, kind, counts, dates, dictionary attributes.
-pub fn write_nodes<W: Write>(w: W, g: &Finished) -> csv::Result<()> {
+pub fn write_nodes<W: Write>(w: W, g: &Finished, raw: bool) -> csv::Result<()> {
     let mut wr = csv_writer(w);
     let mut header: Vec<String> =
         ["Id", "Label", "kind", "mentions", "documents", "windows", "first_seen", "last_seen"].map(String::from).into();
@@ -57,16 +57,16 @@ pub fn write_nodes<W: Write>(w: W, g: &Finished) -> csv::Result<()> {
     wr.write_record(&header)?;
     for n in &g.nodes {
         let mut row = vec![
-            n.id.to_string(),
-            n.label.to_string(),
-            n.kind.to_string(),
+            cell(n.id, raw).into_owned(),
+            cell(n.label, raw).into_owned(),
+            cell(n.kind, raw).into_owned(),
             n.mentions.to_string(),
             n.documents.to_string(),
             n.windows.to_string(),
             date(n.first_seen),
             date(n.last_seen),
         ];
-        row.extend(attr_cells(n.attrs, g.attr_names.len()));
+        row.extend(attr_cells(n.attrs, g.attr_names.len()).map(|c| cell(&c, raw).into_owned()));
         wr.write_record(&row)?;
     }
     wr.flush()?;
@@ -76,7 +76,7 @@ pub fn write_nodes<W: Write>(w: W, g: &Finished) -> csv::Result<()> {
 /// edges.csv: Source, Target, Type, Weight, then the raw count, documents,
 /// first/last date, example documents (`;`-separated), the relation
 /// (`co-mention` or `affiliation`) and an affiliation's title.
-pub fn write_edges<W: Write>(w: W, g: &Finished) -> csv::Result<()> {
+pub fn write_edges<W: Write>(w: W, g: &Finished, raw: bool) -> csv::Result<()> {
     let mut wr = csv_writer(w);
     wr.write_record([
         "Source",
@@ -94,17 +94,17 @@ pub fn write_edges<W: Write>(w: W, g: &Finished) -> csv::Result<()> {
     for e in &g.edges {
         let s = e.stats;
         wr.write_record([
-            e.source,
-            e.target,
+            &cell(e.source, raw),
+            &cell(e.target, raw),
             "Undirected",
             &fmt_double(e.weight),
             &s.windows.to_string(),
             &s.documents.to_string(),
             &date(s.first_date),
             &date(s.last_date),
-            &s.examples.join(";"),
+            &cell(&s.examples.join(";"), raw),
             e.relation(),
-            e.title.unwrap_or(""),
+            &cell(e.title.unwrap_or(""), raw),
         ])?;
     }
     wr.flush()?;
