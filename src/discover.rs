@@ -692,30 +692,46 @@ impl Discoverer {
         if people.is_empty() {
             return;
         }
-        // Maps keep this linear in the size of the document.
-        let mut by_first: HashMap<&str, Vec<&[String]>> = HashMap::new();
+        // Indexes keep this linear in the size of the document, however many
+        // people share a first name or a surname.
+        let mut by_first_two: HashMap<(&str, &str), HashSet<&[String]>> = HashMap::new();
+        let mut by_first_last: HashMap<(&str, &str), HashSet<&[String]>> = HashMap::new();
+        // surname -> (where the person is first named, words), one entry per person
         let mut by_last: HashMap<&str, Vec<(usize, &[String])>> = HashMap::new();
         for (start, words) in &people {
-            if let (Some(first), Some(last)) = (words.first(), words.last()) {
-                by_first.entry(first.as_str()).or_default().push(words);
-                if words.len() >= 2 {
-                    by_last.entry(last.as_str()).or_default().push((*start, words));
-                }
+            if words.len() < 2 {
+                continue;
             }
+            let (first, last) = (words[0].as_str(), words[words.len() - 1].as_str());
+            by_first_two.entry((first, words[1].as_str())).or_default().insert(words);
+            by_first_last.entry((first, last)).or_default().insert(words);
+            by_last.entry(last).or_default().push((*start, words));
+        }
+        for list in by_last.values_mut() {
+            list.sort();
+            let mut seen: HashSet<&[String]> = HashSet::new();
+            list.retain(|(_, w)| seen.insert(w));
         }
         // Longer forms absorb shorter ones ("Jørgen Kristensen" → "Jørgen Kristensen Rasch").
         for f in out.iter_mut().filter(|f| f.kind == "person") {
             let words: Vec<&str> = f.label.split(' ').collect();
-            let Some(candidates) = by_first.get(words[0]) else { continue };
-            let longer: HashSet<&[String]> = candidates
-                .iter()
-                .copied()
-                .filter(|w| w.len() > words.len())
-                .filter(|w| {
-                    w.iter().zip(&words).all(|(a, b)| a == b)
-                        || (words.len() == 2 && w.last().is_some_and(|l| l == words[1]))
-                })
-                .collect();
+            if words.len() < 2 {
+                continue;
+            }
+            let key = (words[0], words[1]);
+            let mut longer: HashSet<&[String]> = HashSet::new();
+            for w in by_first_two.get(&key).into_iter().flatten() {
+                if w.len() > words.len() && w.iter().zip(&words).all(|(a, b)| a == b) {
+                    longer.insert(w);
+                }
+            }
+            if words.len() == 2 {
+                for w in by_first_last.get(&key).into_iter().flatten() {
+                    if w.len() > 2 {
+                        longer.insert(w);
+                    }
+                }
+            }
             if longer.len() == 1 {
                 if let Some(one) = longer.into_iter().next() {
                     f.label = one.join(" ");
@@ -735,18 +751,17 @@ impl Discoverer {
                 continue;
             }
             let stem = w.strip_suffix('s').filter(|s| !self.surnames.contains(w) && s.len() > 2);
-            let mut labels: Vec<&[String]> = Vec::new();
-            let mut genitive = false;
-            for (key, is_stem) in [(Some(w), false), (stem, true)] {
-                let Some(list) = key.and_then(|k| by_last.get(k)) else { continue };
-                for (start, words) in list {
-                    if *start < t.start && !labels.contains(words) {
-                        labels.push(words);
-                        genitive = is_stem;
-                    }
-                }
-            }
-            let [one] = labels[..] else { continue };
+            // People with this surname named before the token (sorted by first mention).
+            let before = |key: Option<&str>| -> &[(usize, &[String])] {
+                let list = key.and_then(|k| by_last.get(k)).map_or(&[][..], Vec::as_slice);
+                &list[..list.partition_point(|(s, _)| *s < t.start)]
+            };
+            let (plain, genitive_list) = (before(Some(w)), before(stem));
+            let (one, genitive) = match (plain, genitive_list) {
+                ([(_, one)], []) => (*one, false),
+                ([], [(_, one)]) => (*one, true),
+                _ => continue,
+            };
             let end = if genitive { t.end - 1 } else { t.end };
             if !free(t.start, end) || is_claimed(t.start, end) {
                 continue;
