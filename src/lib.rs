@@ -15,6 +15,7 @@ pub mod date;
 pub mod diag;
 pub mod dict;
 pub mod discover;
+pub mod eval;
 pub mod export;
 pub mod fold;
 pub mod furniture;

@@ -93,6 +93,27 @@ impl std::str::FromStr for Formats {
 enum Command {
     /// Find the entities of the dictionaries in INPUT and write tables and graphs.
     Run(RunArgs),
+    /// Score mentions against hand-made gold entities (precision, recall, F1 per
+    /// type and for co-mention edges), as shared/eval/score.py does.
+    Eval(EvalArgs),
+}
+
+#[derive(clap::Args)]
+struct EvalArgs {
+    /// Gold entities: JSON Lines of {"id", "entities": [{"name", "type", "surfaces"}]}
+    #[arg(long)]
+    gold: PathBuf,
+    /// A mentions.csv to score (or give CORPUS inputs to run on first)
+    #[arg(long, conflicts_with = "corpus")]
+    mentions: Option<PathBuf>,
+    /// Corpus to run on with the shipped dictionaries (plus --dict), then score
+    corpus: Vec<PathBuf>,
+    /// Add a dictionary for the run (repeatable)
+    #[arg(long = "dict")]
+    dicts: Vec<PathBuf>,
+    /// List up to N false positives and negatives
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    errors: usize,
 }
 
 fn report(diag: &Diagnostics) {
@@ -167,8 +188,47 @@ fn run(a: RunArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+fn eval(a: EvalArgs) -> ExitCode {
+    let result = (|| -> anyhow::Result<String> {
+        let gold = kommunegraf::eval::load_gold(&a.gold)?;
+        let tmp;
+        let mentions = match (&a.mentions, a.corpus.is_empty()) {
+            (Some(m), _) => m.clone(),
+            (None, false) => {
+                let mut diag = Diagnostics::default();
+                let dict = pipeline::load_dictionaries(&a.dicts, false, &mut diag);
+                tmp = std::env::temp_dir().join(format!("kommunegraf-eval-{}", std::process::id()));
+                let mut opts = Options::new(a.corpus.clone(), tmp.clone(), &mut diag);
+                opts.formats = vec![Format::Csv];
+                let summary = pipeline::run(&dict, &opts)?;
+                report(&diag);
+                report(&summary.diagnostics);
+                tmp.join("mentions.csv")
+            }
+            (None, true) => anyhow::bail!("give --mentions FILE or CORPUS inputs"),
+        };
+        let pred = kommunegraf::eval::load_mentions(&mentions)?;
+        let score = kommunegraf::eval::score(&gold, &pred);
+        if a.mentions.is_none() {
+            let _ = std::fs::remove_dir_all(mentions.parent().unwrap_or(&mentions));
+        }
+        Ok(kommunegraf::eval::table(&score, a.errors))
+    })();
+    match result {
+        Ok(table) => {
+            print!("{table}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Run(args) => run(args),
+        Command::Eval(args) => eval(args),
     }
 }

@@ -182,3 +182,22 @@ fn user_furniture_markers_replace_the_shipped_ones() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("/no/such/file"), "{}", stderr(&o));
 }
+
+#[test]
+fn eval_scores_a_run_against_gold() {
+    let gold = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/eval/gold.jsonl");
+    let ex = examples();
+    let o = run(&["eval", "--gold", gold.to_str().unwrap(), ex.to_str().unwrap(), "--errors", "10"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = String::from_utf8_lossy(&o.stdout);
+    // 14 gold entities in two articles; the other three articles are unknown to the gold.
+    let all = table.lines().find(|l| l.starts_with("ALL")).expect("ALL row");
+    let cells: Vec<&str> = all.split_whitespace().collect();
+    assert_eq!(cells[1], "14", "{table}");
+    let recall: f64 = cells[5].parse().unwrap();
+    assert!(recall >= 0.9, "{table}");
+    assert!(table.contains("3 predicted documents not in the gold"), "{table}");
+    let o = run(&["eval", "--gold", gold.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--mentions"), "{}", stderr(&o));
+}
