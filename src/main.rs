@@ -93,9 +93,24 @@ impl std::str::FromStr for Formats {
 enum Command {
     /// Find the entities of the dictionaries in INPUT and write tables and graphs.
     Run(RunArgs),
+    /// Show how a sentence is matched: every alias hit and the rule that accepted
+    /// or rejected it, the mentions kept, and what discovery found.
+    Match(MatchArgs),
     /// Score mentions against hand-made gold entities (precision, recall, F1 per
     /// type and for co-mention edges), as shared/eval/score.py does.
     Eval(EvalArgs),
+}
+
+#[derive(clap::Args)]
+struct MatchArgs {
+    /// The text (read from standard input when absent)
+    text: Option<String>,
+    /// Add a dictionary (repeatable)
+    #[arg(long = "dict")]
+    dicts: Vec<PathBuf>,
+    /// Do not load the dictionaries built into the binary
+    #[arg(long)]
+    no_default_dict: bool,
 }
 
 #[derive(clap::Args)]
@@ -188,6 +203,34 @@ fn run(a: RunArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+fn explain(a: MatchArgs) -> ExitCode {
+    let text = match a.text {
+        Some(t) => t,
+        None => {
+            let mut buf = String::new();
+            if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut buf) {
+                eprintln!("error: cannot read standard input: {e}");
+                return ExitCode::from(1);
+            }
+            buf
+        }
+    };
+    let mut diag = Diagnostics::default();
+    let dict = pipeline::load_dictionaries(&a.dicts, a.no_default_dict, &mut diag);
+    let furniture = Furniture::embedded(&mut diag);
+    report(&diag);
+    match pipeline::Extractor::new(&dict, furniture) {
+        Ok(mut ex) => {
+            print!("{}", pipeline::explain(&mut ex, &text));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 fn eval(a: EvalArgs) -> ExitCode {
     let result = (|| -> anyhow::Result<String> {
         let gold = kommunegraf::eval::load_gold(&a.gold)?;
@@ -230,5 +273,6 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Run(args) => run(args),
         Command::Eval(args) => eval(args),
+        Command::Match(args) => explain(args),
     }
 }

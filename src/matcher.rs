@@ -117,38 +117,59 @@ impl Matcher {
             let alias_idx = m.pattern().as_u32();
             let alias = &self.aliases[alias_idx as usize];
             let (start, end) = (m.start(), m.end());
-            if self.accepts(text, alias, start, end) {
+            if self.check(text, alias, start, end).is_ok() {
                 out.push(Candidate { alias: alias_idx, entity: alias.entity, start, end });
             }
         }
     }
 
+    /// Every raw occurrence of every alias, with the rule that accepted or
+    /// rejected it (for `kommunegraf match`).
+    pub fn explain(&self, text: &str) -> Vec<(Candidate, Result<(), &'static str>)> {
+        let mut folded = Vec::new();
+        fold_into(text, &mut folded);
+        self.ac
+            .find_overlapping_iter(folded.as_slice())
+            .map(|m| {
+                let idx = m.pattern().as_u32();
+                let alias = &self.aliases[idx as usize];
+                let c = Candidate { alias: idx, entity: alias.entity, start: m.start(), end: m.end() };
+                (c, self.check(text, alias, m.start(), m.end()))
+            })
+            .collect()
+    }
+
     /// The rules that look only at the alias and its neighbouring characters.
-    fn accepts(&self, text: &str, alias: &Alias, start: usize, end: usize) -> bool {
+    fn check(&self, text: &str, alias: &Alias, start: usize, end: usize) -> Result<(), &'static str> {
         if !text.is_char_boundary(start) || !text.is_char_boundary(end) {
-            return false;
+            return Err("not on a character boundary");
         }
         if text[..start].chars().next_back().is_some_and(is_word_char) {
-            return false;
+            return Err("starts inside a word");
         }
         let rest = &text[end..];
         let last = alias.text.chars().next_back();
         if rest.chars().next().is_some_and(is_word_char)
             && (genitive_tail(rest) == 0 || !last.is_some_and(is_word_char))
         {
-            return false;
+            return Err("ends inside a word");
         }
         if !alias.compounds && rest.starts_with('-') {
-            return false;
+            return Err("this alias does not start hyphen compounds");
         }
         let surface = &text[start..end];
-        let case_ok = match alias.case {
-            CaseRule::Exact => surface == alias.text,
-            CaseRule::Capitalised => surface.chars().next().is_some_and(char::is_uppercase),
-            CaseRule::Free => true,
-        };
+        match alias.case {
+            CaseRule::Exact if surface != alias.text => return Err("case-exact alias written otherwise"),
+            CaseRule::Capitalised if !surface.chars().next().is_some_and(char::is_uppercase) => {
+                return Err("the alias is capitalised, the text is not");
+            }
+            _ => {}
+        }
         // A link is not a mention (checked last: it looks furthest).
-        case_ok && !is_address(token_around(text, start, end))
+        if is_address(token_around(text, start, end)) {
+            return Err("inside a web or e-mail address");
+        }
+        Ok(())
     }
 }
 

@@ -22,7 +22,7 @@ use crate::graph::{CoMentionGraph, DocInfo, GraphOptions, Occurrence, Window};
 use crate::matcher::{Candidate, Matcher};
 use crate::read::{Document, DocumentReader};
 use crate::relate;
-use crate::resolve::{Mention, resolve};
+use crate::resolve::{self, Mention, resolve};
 use crate::segment::{Segments, Span};
 use rayon::prelude::*;
 
@@ -110,6 +110,11 @@ impl<'d> Extractor<'d> {
         }
     }
 
+    /// What discovery found in the last document, with the rule for each.
+    pub fn found(&self) -> &[Found] {
+        &self.found
+    }
+
     fn place(&self, start: usize) -> (u32, u32) {
         let s = self.segments.sentence_at(start);
         (self.segments.sentences.get(s).map_or(0, |x| x.paragraph), s as u32)
@@ -160,6 +165,69 @@ impl<'d> Extractor<'d> {
             out.sort_by_key(|m| m.start);
         }
     }
+}
+
+/// A human-readable account of how `text` is matched: every raw automaton
+/// hit with the rule that accepted or rejected it, the mentions kept (outside
+/// furniture), and what discovery found and by which rule.
+pub fn explain(ex: &mut Extractor, text: &str) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let alias_text = |i: u32| ex.matcher.alias(i).text.clone();
+    let mut raw = ex.matcher.explain(text);
+    raw.sort_by(|a, b| a.0.start.cmp(&b.0.start).then(b.0.end.cmp(&a.0.end)));
+    let mut passed: Vec<Candidate> = raw.iter().filter(|(_, v)| v.is_ok()).map(|(c, _)| *c).collect();
+    let mut verdicts = Vec::new();
+    let mut mentions = Vec::new();
+    resolve::resolve_with(text, &ex.matcher, &mut passed, &mut mentions, &mut |c, v| verdicts.push((*c, v)));
+    let _ = writeln!(s, "automaton hits:");
+    for (c, v) in &raw {
+        let v = match v {
+            Ok(()) => verdicts.iter().find(|(d, _)| d == c).map_or(Ok(()), |(_, v)| *v),
+            Err(e) => Err(*e),
+        };
+        let e = ex.dict.entity(c.entity);
+        let verdict = match v {
+            Ok(()) => "accepted".to_string(),
+            Err(why) => format!("rejected: {why}"),
+        };
+        let _ = writeln!(
+            s,
+            "  {}..{} {:?} alias {:?} -> {} ({}): {verdict}",
+            c.start,
+            c.end,
+            &text[c.start..c.end],
+            alias_text(c.alias),
+            e.label,
+            e.kind
+        );
+    }
+    let mut located = Vec::new();
+    ex.extract(text, &mut located);
+    let _ = writeln!(s, "mentions:");
+    for m in &located {
+        let (label, kind, how) = match &m.target {
+            Target::Known(e) => (ex.dict.entity(*e).label.as_str(), ex.dict.entity(*e).kind.as_str(), "dictionary"),
+            Target::Found { kind, label } => {
+                let rule = ex.found().iter().find(|f| f.start == m.start).map_or("?", |f| f.rule.name());
+                (label.as_str(), *kind, rule)
+            }
+        };
+        let how = if how == "dictionary" { how.to_string() } else { format!("discovered by rule {how}") };
+        let _ = writeln!(s, "  {}..{} {:?} -> {label} ({kind}), {how}", m.start, m.end, &text[m.start..m.end]);
+    }
+    let furniture: Vec<&str> = ex
+        .segments
+        .paragraphs
+        .iter()
+        .zip(&ex.is_furniture)
+        .filter(|(_, f)| **f)
+        .map(|(p, _)| &text[p.start..p.end])
+        .collect();
+    if !furniture.is_empty() {
+        let _ = writeln!(s, "site furniture (left out): {furniture:?}");
+    }
+    s
 }
 
 /// What a run should do.

@@ -127,21 +127,24 @@ fn is_capitalised(w: &str) -> bool {
     w.chars().next().is_some_and(char::is_uppercase)
 }
 
-/// Whether a bare place name at `start..end` stands on its own.
-fn place_stands_alone(text: &str, start: usize, end: usize) -> bool {
+/// Why a candidate was accepted (`Ok`) or which rule rejected it.
+pub type Verdict = Result<(), &'static str>;
+
+/// The place-name rules, with the reason a name is not taken as its municipality.
+fn place_verdict(text: &str, start: usize, end: usize) -> Verdict {
     if !is_capitalised(&text[start..end]) {
-        return false;
+        return Err("a place name must be capitalised");
     }
     // "borgmester i Vejen Egon Fræhr": the cue settles it, whatever follows.
     if has_municipal_cue_before(text, start) {
-        return true;
+        return Ok(());
     }
     let tail = genitive_tail(&text[end..]);
     let rest = &text[end + tail..];
     // "Holstebro-Struer": a hyphen joining two proper names.
     if let Some(r) = rest.strip_prefix('-') {
         if r.chars().next().is_some_and(char::is_uppercase) {
-            return false;
+            return Err("joined to another proper name by a hyphen");
         }
     }
     // "Aarhus Universitet", "Helsingør Dagblad", "København K".
@@ -151,16 +154,19 @@ fn place_stands_alone(text: &str, start: usize, end: usize) -> bool {
     });
     if let Some(w) = after {
         if is_capitalised(w) && !MUNICIPAL_WORDS.contains(&w) {
-            return false;
+            return Err("followed by a capitalised word: part of a larger name");
         }
     }
     // "Dagbladet Holstebro", "Birgitte Nyborg".
     if let Some(w) = word_before(text, start) {
         if is_capitalised(w) && !FUNCTION_WORDS.contains(&w) {
-            return false;
+            return Err("after a capitalised word: part of a larger name");
         }
     }
-    !is_location_cue(text, start)
+    if is_location_cue(text, start) {
+        return Err("a location, not the municipality (ved, nord for, møde i ...)");
+    }
+    Ok(())
 }
 
 fn floor_char_boundary(text: &str, mut i: usize) -> usize {
@@ -186,10 +192,26 @@ fn has_municipal_cue_before(text: &str, start: usize) -> bool {
 
 /// Whether a candidate survives the context rules of its alias.
 pub fn context_allows(text: &str, matcher: &Matcher, c: &Candidate) -> bool {
+    context_verdict(text, matcher, c, None).is_ok()
+}
+
+/// The context rules of a candidate's alias; `prev_place` is the end of the
+/// place name accepted just before, for enumerations.
+fn context_verdict(text: &str, matcher: &Matcher, c: &Candidate, prev_place: Option<usize>) -> Verdict {
     match matcher.alias(c.alias).context {
-        ContextRule::Plain => true,
-        ContextRule::Place => place_stands_alone(text, c.start, c.end),
-        ContextRule::Municipal => place_stands_alone(text, c.start, c.end) && has_municipal_cue(text, c.start, c.end),
+        ContextRule::Plain => Ok(()),
+        ContextRule::Place => place_verdict(text, c.start, c.end),
+        ContextRule::Municipal => {
+            place_verdict(text, c.start, c.end)?;
+            let listed = prev_place.is_some_and(|end| continues_place_list(text, end, c.start));
+            if listed || has_municipal_cue(text, c.start, c.end) {
+                Ok(())
+            } else {
+                Err(
+                    "also an ordinary word: needs municipal context (X Kommune, borgmester i X, a list of municipalities)",
+                )
+            }
+        }
     }
 }
 
@@ -206,6 +228,17 @@ fn continues_place_list(text: &str, prev_end: usize, start: usize) -> bool {
 /// non-overlapping ones leftmost-first, longest-first. Ties (same span) go to
 /// the alias defined first. Writes into `out` in text order.
 pub fn resolve(text: &str, matcher: &Matcher, candidates: &mut [Candidate], out: &mut Vec<Mention>) {
+    resolve_with(text, matcher, candidates, out, &mut |_, _| {});
+}
+
+/// [`resolve`], telling `verdict` what became of every candidate.
+pub fn resolve_with(
+    text: &str,
+    matcher: &Matcher,
+    candidates: &mut [Candidate],
+    out: &mut Vec<Mention>,
+    verdict: &mut dyn FnMut(&Candidate, Verdict),
+) {
     out.clear();
     candidates.sort_unstable_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)).then(a.alias.cmp(&b.alias)));
     let mut covered = 0;
@@ -213,23 +246,17 @@ pub fn resolve(text: &str, matcher: &Matcher, candidates: &mut [Candidate], out:
     let mut last_place: Option<usize> = None;
     for c in candidates.iter() {
         if c.start < covered {
+            verdict(c, Err("overlaps an earlier or longer match"));
             continue;
         }
-        let context = matcher.alias(c.alias).context;
-        let allowed = match context {
-            ContextRule::Municipal => {
-                place_stands_alone(text, c.start, c.end)
-                    && (has_municipal_cue(text, c.start, c.end)
-                        || last_place.is_some_and(|end| continues_place_list(text, end, c.start)))
-            }
-            _ => context_allows(text, matcher, c),
-        };
-        if !allowed {
+        let v = context_verdict(text, matcher, c, last_place);
+        verdict(c, v);
+        if v.is_err() {
             continue;
         }
         out.push(Mention { entity: c.entity, alias: c.alias, start: c.start, end: c.end });
         covered = c.end;
-        if context != ContextRule::Plain {
+        if matcher.alias(c.alias).context != ContextRule::Plain {
             last_place = Some(c.end);
         }
     }

@@ -201,3 +201,28 @@ fn eval_scores_a_run_against_gold() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("--mentions"), "{}", stderr(&o));
 }
+
+#[test]
+fn match_explains_every_decision() {
+    let o = run(&["match", "Han var på vejen hjem, da borgmester i Vejen Egon Fræhr ringede kl. 8 til KMD."]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains(r#""vejen" alias "Vejen" -> Vejen Kommune (municipality): rejected: the alias is capitalised"#),
+        "{out}"
+    );
+    assert!(out.contains(r#""kl" alias "KL" -> KL (organization): rejected: case-exact"#), "{out}");
+    assert!(out.contains(r#""Egon Fræhr" -> Egon Fræhr (person), discovered by rule role-cue"#), "{out}");
+    assert!(out.contains(r#""KMD" -> KMD (vendor), dictionary"#), "{out}");
+    // standard input
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kommunegraf"))
+        .arg("match")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), "Aarhus Universitet".as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("rejected: overlaps an earlier or longer match"), "{out}");
+}
