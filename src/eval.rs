@@ -236,8 +236,8 @@ mod tests {
             kind: t.into(),
             surfaces: s.iter().map(|x| x.to_string()).collect(),
         };
-        let mut gold = Gold::new();
-        gold.push(("d1".into(), vec![g("KMD", "vendor", &["KMD"]), g("Aarhus Kommune", "municipality", &["Århus"])]));
+        let gold: Gold =
+            vec![("d1".into(), vec![g("KMD", "vendor", &["KMD"]), g("Aarhus Kommune", "municipality", &["Århus"])])];
         let mut pred = Predicted::new();
         let set = |v: &[(&str, &str)]| v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
         pred.insert("d1".into(), set(&[("vendor", "KMD's"), ("municipality", "Århus"), ("person", "Jens")]));

@@ -212,7 +212,7 @@ fn match_explains_every_decision() {
         "{out}"
     );
     assert!(out.contains(r#""kl" alias "KL" -> KL (organization): rejected: case-exact"#), "{out}");
-    assert!(out.contains(r#""Egon Fræhr" -> Egon Fræhr (person), discovered by rule role-cue"#), "{out}");
+    assert!(out.contains(r#""Egon Fræhr" -> Egon Fræhr (person), discovered by rule given-name"#), "{out}");
     assert!(out.contains(r#""KMD" -> KMD (vendor), dictionary"#), "{out}");
     // standard input
     let mut child = Command::new(env!("CARGO_BIN_EXE_kommunegraf"))
