@@ -93,12 +93,30 @@ impl std::str::FromStr for Formats {
 enum Command {
     /// Find the entities of the dictionaries in INPUT and write tables and graphs.
     Run(RunArgs),
+    /// Dictionary tools.
+    #[command(subcommand)]
+    Dict(DictCommand),
     /// Show how a sentence is matched: every alias hit and the rule that accepted
     /// or rejected it, the mentions kept, and what discovery found.
     Match(MatchArgs),
     /// Score mentions against hand-made gold entities (precision, recall, F1 per
     /// type and for co-mention edges), as shared/eval/score.py does.
     Eval(EvalArgs),
+}
+
+#[derive(Subcommand)]
+enum DictCommand {
+    /// Check dictionaries: missing columns, duplicate ids, aliases shared by
+    /// entities, aliases that are common Danish words, too-short aliases.
+    /// Exits non-zero when there are errors.
+    Check {
+        /// Dictionary files or directories to check (with the shipped ones unless --no-default-dict)
+        #[arg(long = "dict")]
+        dicts: Vec<PathBuf>,
+        /// Check only the given dictionaries
+        #[arg(long)]
+        no_default_dict: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -231,6 +249,15 @@ fn explain(a: MatchArgs) -> ExitCode {
     }
 }
 
+fn dict_check(dicts: &[PathBuf], no_default: bool) -> ExitCode {
+    let mut diag = Diagnostics::default();
+    let dict = pipeline::load_dictionaries(dicts, no_default, &mut diag);
+    kommunegraf::check::check(&dict, &mut diag);
+    report(&diag);
+    print!("{}", kommunegraf::check::summary(&dict, &diag));
+    if diag.count(Severity::Error) > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
 fn eval(a: EvalArgs) -> ExitCode {
     let result = (|| -> anyhow::Result<String> {
         let gold = kommunegraf::eval::load_gold(&a.gold)?;
@@ -274,5 +301,6 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Eval(args) => eval(args),
         Command::Match(args) => explain(args),
+        Command::Dict(DictCommand::Check { dicts, no_default_dict }) => dict_check(&dicts, no_default_dict),
     }
 }

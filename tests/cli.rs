@@ -226,3 +226,23 @@ fn match_explains_every_decision() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("rejected: overlaps an earlier or longer match"), "{out}");
 }
+
+#[test]
+fn dict_check_reports_and_fails_on_errors() {
+    let o = run(&["dict", "check"]);
+    assert!(o.status.success(), "the shipped dictionaries have no errors: {}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("0 errors"));
+    let dir = tempfile::tempdir().unwrap();
+    let dict = dir.path().join("mine.csv");
+    fs::write(&dict, "id,type,name,aliases\na,vendor,Alfa,sol\na,vendor,Beta,\nb,vendor,Gamma,Alfa\n").unwrap();
+    let o = run(&["dict", "check", "--no-default-dict", "--dict", dict.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    let loc = dict.display().to_string();
+    assert!(err.contains(&format!("{loc}:3")) && err.contains("duplicate id"), "{err}");
+    assert!(err.contains(&format!("{loc}:4")) && err.contains("shared"), "{err}");
+    assert!(
+        err.contains(&format!("{loc}:2")) && err.contains("\"sol\"") && err.contains("common Danish word"),
+        "{err}"
+    );
+}
