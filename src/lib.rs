@@ -20,6 +20,8 @@ pub mod eval;
 pub mod export;
 pub mod fold;
 pub mod furniture;
+#[doc(hidden)]
+pub mod fuzz_targets;
 pub mod graph;
 pub mod matcher;
 pub mod pipeline;

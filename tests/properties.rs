@@ -106,6 +106,32 @@ proptest! {
         }
     }
 
+    /// The output is the same bytes for one thread and for two, and for a
+    /// second run.
+    #[test]
+    fn output_is_deterministic_across_threads(texts in proptest::collection::vec(text_strategy(), 1..40)) {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.jsonl");
+        let lines: Vec<String> = texts.iter().enumerate()
+            .map(|(i, t)| serde_json::json!({"id": format!("d{i}"), "text": t}).to_string())
+            .collect();
+        fs::write(&input, lines.join("\n")).unwrap();
+        let dict = embedded();
+        let mut outs = Vec::new();
+        for (k, threads) in [1, 2, 2].into_iter().enumerate() {
+            let mut diag = Diagnostics::default();
+            let mut opts = Options::new(vec![input.clone()], dir.path().join(format!("out{k}")), &mut diag);
+            opts.threads = threads;
+            pipeline::run(&dict, &opts).unwrap();
+            outs.push(opts.out_dir);
+        }
+        for f in ["mentions.csv", "entities.csv", "documents.csv", "relations.csv", "edges.csv", "graph.gexf", "graph.json"] {
+            let a = fs::read(outs[0].join(f)).unwrap();
+            prop_assert_eq!(&a, &fs::read(outs[1].join(f)).unwrap(), "{} differs between 1 and 2 threads", f);
+            prop_assert_eq!(&a, &fs::read(outs[2].join(f)).unwrap(), "{} differs between runs", f);
+        }
+    }
+
     /// With plain aliases, the mentions are exactly the greedy leftmost-longest
     /// choice among all word-bounded occurrences found by brute force.
     #[test]

@@ -1,0 +1,82 @@
+//! Entry points for the fuzzers in `fuzz/` and for replaying their corpora in
+//! `tests/fuzz_replay.rs`. Each takes arbitrary bytes and panics only when an
+//! invariant of the pipeline breaks.
+
+use crate::diag::Diagnostics;
+use crate::dict::Dictionary;
+use crate::furniture::Furniture;
+use crate::pipeline::{Extractor, Located};
+use crate::read;
+use crate::segment::Segments;
+
+fn check_mentions(text: &str, located: &[Located]) {
+    let mut last_end = 0;
+    for m in located {
+        assert!(m.start < m.end && m.end <= text.len(), "span {}..{} outside the text", m.start, m.end);
+        assert!(text.is_char_boundary(m.start) && text.is_char_boundary(m.end), "span not on char boundaries");
+        assert!(m.start >= last_end, "mentions overlap or are out of order");
+        last_end = m.end;
+    }
+}
+
+/// Arbitrary patterns (the first lines, up to the first empty line) against
+/// arbitrary text (the rest), through the automaton and the resolver.
+pub fn matcher(data: &[u8]) {
+    let s = String::from_utf8_lossy(data);
+    let (head, text) = s.split_once("\n\n").unwrap_or(("", &s));
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    let _ = csv.write_record(["id", "type", "name", "aliases"]);
+    for (i, line) in head.lines().take(32).enumerate() {
+        let _ = csv.write_record([format!("e{i}").as_str(), "vendor", line, line]);
+    }
+    let bytes = csv.into_inner().unwrap_or_default();
+    let mut diag = Diagnostics::default();
+    let mut dict = Dictionary::new();
+    dict.add_csv("fuzz.csv", &bytes, &mut diag);
+    let Ok(mut ex) = Extractor::new(&dict, Furniture::none()) else { return };
+    ex.discoverer = None;
+    let mut out = Vec::new();
+    ex.extract(text, &mut out);
+    check_mentions(text, &out);
+}
+
+/// Arbitrary bytes as a file, a JSONL line, a dictionary and a marker file.
+pub fn reader(data: &[u8]) {
+    let mut diag = Diagnostics::default();
+    let text = read::decode(data.to_vec(), "fuzz", &mut diag);
+    for line in text.lines() {
+        let _ = read::parse_jsonl_line(line);
+    }
+    let mut dict = Dictionary::new();
+    dict.add_csv("fuzz.csv", data, &mut diag);
+    let _ = Furniture::parse("fuzz.txt", &text, &mut diag);
+    let _ = crate::date::find_in_text(&text);
+}
+
+/// Arbitrary text through segmentation and every per-document stage with the
+/// shipped dictionaries, discovery and furniture included.
+pub fn segment(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let mut seg = Segments::default();
+    seg.split(&text);
+    let mut last = 0;
+    for p in &seg.paragraphs {
+        assert!(p.start >= last && p.start < p.end && p.end <= text.len(), "paragraphs out of order");
+        assert!(text.is_char_boundary(p.start) && text.is_char_boundary(p.end));
+        last = p.end;
+    }
+    for s in &seg.sentences {
+        assert!(s.span.start < s.span.end && text.is_char_boundary(s.span.start) && text.is_char_boundary(s.span.end));
+        assert!((s.paragraph as usize) < seg.paragraphs.len());
+    }
+    thread_local! {
+        static DICT: &'static Dictionary = Box::leak(Box::new(Dictionary::embedded(&mut Diagnostics::default())));
+    }
+    DICT.with(|dict| {
+        let mut diag = Diagnostics::default();
+        let Ok(mut ex) = Extractor::new(dict, Furniture::embedded(&mut diag)) else { return };
+        let mut out = Vec::new();
+        ex.extract(&text, &mut out);
+        check_mentions(&text, &out);
+    });
+}
