@@ -33,8 +33,8 @@ pub fn matcher(data: &[u8]) {
     let mut diag = Diagnostics::default();
     let mut dict = Dictionary::new();
     dict.add_csv("fuzz.csv", &bytes, &mut diag);
-    let Ok(mut ex) = Extractor::new(&dict, Furniture::none()) else { return };
-    ex.discoverer = None;
+    let Ok(matcher) = crate::matcher::Matcher::new(&dict) else { return };
+    let mut ex = Extractor::with(&dict, std::sync::Arc::new(matcher), Furniture::none(), None);
     let mut out = Vec::new();
     ex.extract(text, &mut out);
     check_mentions(text, &out);
@@ -70,11 +70,17 @@ pub fn segment(data: &[u8]) {
         assert!((s.paragraph as usize) < seg.paragraphs.len());
     }
     thread_local! {
-        static DICT: &'static Dictionary = Box::leak(Box::new(Dictionary::embedded(&mut Diagnostics::default())));
+        // Built once: the shipped automaton and name lists take a while.
+        static EXTRACTOR: std::cell::RefCell<Extractor<'static>> = std::cell::RefCell::new({
+            let dict: &'static Dictionary = Box::leak(Box::new(Dictionary::embedded(&mut Diagnostics::default())));
+            match Extractor::new(dict, Furniture::embedded(&mut Diagnostics::default())) {
+                Ok(ex) => ex,
+                Err(e) => panic!("the shipped dictionaries build an automaton: {e}"),
+            }
+        });
     }
-    DICT.with(|dict| {
-        let mut diag = Diagnostics::default();
-        let Ok(mut ex) = Extractor::new(dict, Furniture::embedded(&mut diag)) else { return };
+    EXTRACTOR.with(|ex| {
+        let mut ex = ex.borrow_mut();
         let mut out = Vec::new();
         ex.extract(&text, &mut out);
         check_mentions(&text, &out);

@@ -146,25 +146,59 @@ impl DocumentReader {
     }
 }
 
+/// A JSONL field that should be a string: kept as a string, or noted as
+/// something else.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Field<'a> {
+    #[serde(borrow)]
+    Str(std::borrow::Cow<'a, str>),
+    Other(serde_json::Value),
+}
+
+/// The fields kommunegraf reads; others are ignored.
+#[derive(serde::Deserialize)]
+struct Line<'a> {
+    #[serde(borrow)]
+    id: Option<Field<'a>>,
+    #[serde(borrow)]
+    text: Option<Field<'a>>,
+    #[serde(borrow)]
+    title: Option<Field<'a>>,
+    #[serde(borrow)]
+    date: Option<Field<'a>>,
+    #[serde(borrow)]
+    url: Option<Field<'a>>,
+}
+
 /// One JSONL object as a document (its `source` is left empty).
 pub fn parse_jsonl_line(line: &str) -> Result<Document, String> {
-    let v: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
-    let obj = v.as_object().ok_or("not a JSON object")?;
-    let text = obj.get("text").and_then(|t| t.as_str()).ok_or("no string field \"text\"")?;
-    let id = match obj.get("id") {
-        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => s.clone(),
-        Some(other) => return Err(format!("\"id\" must be a non-empty string, not {other}")),
+    if !line.trim_start().starts_with('{') {
+        return Err(match serde_json::from_str::<serde_json::Value>(line) {
+            Err(e) => format!("not JSON: {e}"),
+            Ok(_) => "not a JSON object".into(),
+        });
+    }
+    let l: Line = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
+    let Some(Field::Str(text)) = l.text else { return Err("no string field \"text\"".into()) };
+    let id = match l.id {
+        Some(Field::Str(s)) if !s.trim().is_empty() => s.into_owned(),
+        Some(Field::Str(_)) => return Err("\"id\" must be a non-empty string, not \"\"".into()),
+        Some(Field::Other(v)) => return Err(format!("\"id\" must be a non-empty string, not {v}")),
         None => return Err("no string field \"id\"".into()),
     };
-    let field =
-        |k: &str| obj.get(k).and_then(|t| t.as_str()).map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+    let field = |f: Option<Field>| match f {
+        Some(Field::Str(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        _ => None,
+    };
+    let text = text.into_owned();
     Ok(Document {
         id,
         source: String::new(),
-        title: field("title").unwrap_or_else(|| first_line_title(text)),
-        date: field("date"),
-        url: field("url"),
-        text: text.to_string(),
+        title: field(l.title).unwrap_or_else(|| first_line_title(&text)),
+        date: field(l.date),
+        url: field(l.url),
+        text,
     })
 }
 

@@ -14,7 +14,9 @@ fn replay(target: &str, f: fn(&[u8])) -> usize {
         let mut files: Vec<_> = entries.flatten().map(|e| e.path()).filter(|p| p.is_file()).collect();
         files.sort();
         for file in files {
-            f(&fs::read(&file).unwrap());
+            // A running fuzzer may remove files between listing and reading.
+            let Ok(bytes) = fs::read(&file) else { continue };
+            f(&bytes);
             n += 1;
         }
     }
