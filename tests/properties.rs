@@ -71,6 +71,18 @@ fn text_strategy() -> impl Strategy<Value = String> {
     proptest::collection::vec(piece, 0..60).prop_map(|v| v.concat())
 }
 
+/// The texts as a JSONL corpus `d0`, `d1`, ... in `dir`.
+fn write_corpus(dir: &std::path::Path, texts: &[String]) -> std::path::PathBuf {
+    let input = dir.join("in.jsonl");
+    let lines: Vec<String> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| serde_json::json!({"id": format!("d{i}"), "text": t}).to_string())
+        .collect();
+    fs::write(&input, lines.join("\n")).unwrap();
+    input
+}
+
 fn embedded() -> Dictionary {
     let mut diag = Diagnostics::default();
     Dictionary::embedded(&mut diag)
@@ -84,11 +96,7 @@ proptest! {
     #[test]
     fn surfaces_are_exact_slices(texts in proptest::collection::vec(text_strategy(), 1..4)) {
         let dir = tempfile::tempdir().unwrap();
-        let input = dir.path().join("in.jsonl");
-        let lines: Vec<String> = texts.iter().enumerate()
-            .map(|(i, t)| serde_json::json!({"id": format!("d{i}"), "text": t}).to_string())
-            .collect();
-        fs::write(&input, lines.join("\n")).unwrap();
+        let input = write_corpus(dir.path(), &texts);
         let dict = embedded();
         let mut diag = Diagnostics::default();
         let mut opts = Options::new(vec![input], dir.path().join("out"), &mut diag);
@@ -111,11 +119,7 @@ proptest! {
     #[test]
     fn output_is_deterministic_across_threads(texts in proptest::collection::vec(text_strategy(), 1..40)) {
         let dir = tempfile::tempdir().unwrap();
-        let input = dir.path().join("in.jsonl");
-        let lines: Vec<String> = texts.iter().enumerate()
-            .map(|(i, t)| serde_json::json!({"id": format!("d{i}"), "text": t}).to_string())
-            .collect();
-        fs::write(&input, lines.join("\n")).unwrap();
+        let input = write_corpus(dir.path(), &texts);
         let dict = embedded();
         let mut outs = Vec::new();
         for (k, threads) in [1, 2, 2].into_iter().enumerate() {

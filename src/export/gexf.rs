@@ -8,7 +8,7 @@
 
 use std::io::{self, Write};
 
-use super::{attr_key, fmt_double, kind_colour, node_size, xml_text};
+use super::{attr_key, date, fmt_double, kind_colour, node_size, xml_text};
 use crate::date::Date;
 use crate::graph::Finished;
 
@@ -24,10 +24,6 @@ fn attvalue(w: &mut impl Write, key: &str, value: &str) -> io::Result<()> {
         return Ok(());
     }
     writeln!(w, "          <attvalue for=\"{}\" value=\"{}\"/>", xml_text(key), xml_text(value))
-}
-
-fn date(d: Option<Date>) -> String {
-    d.map(|d| d.to_string()).unwrap_or_default()
 }
 
 /// Write the graph; `description` goes into `<meta>`.

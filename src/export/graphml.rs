@@ -3,8 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{attr_key, fmt_double, kind_hex, node_size, xml_text};
-use crate::date::Date;
+use super::{attr_key, date, fmt_double, kind_hex, node_size, xml_text};
 use crate::graph::Finished;
 
 fn data(w: &mut impl Write, key: &str, value: &str) -> io::Result<()> {
@@ -12,10 +11,6 @@ fn data(w: &mut impl Write, key: &str, value: &str) -> io::Result<()> {
         return Ok(());
     }
     writeln!(w, "      <data key=\"{key}\">{}</data>", xml_text(value))
-}
-
-fn date(d: Option<Date>) -> String {
-    d.map(|d| d.to_string()).unwrap_or_default()
 }
 
 pub fn write<W: Write>(mut w: W, g: &Finished) -> io::Result<()> {

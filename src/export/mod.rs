@@ -124,6 +124,11 @@ pub fn kind_colour(kind: &str) -> (u8, u8, u8) {
     }
 }
 
+/// An optional date as ISO text, empty when absent.
+pub fn date(d: Option<crate::date::Date>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
 /// `#rrggbb` for a kind.
 pub fn kind_hex(kind: &str) -> String {
     let (r, g, b) = kind_colour(kind);

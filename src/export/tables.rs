@@ -4,14 +4,9 @@
 
 use std::io::Write;
 
-use super::{attr_key, cell, csv_writer, fmt_double};
-use crate::date::Date;
+use super::{attr_key, cell, csv_writer, date, fmt_double};
 use crate::dict::Dictionary;
 use crate::graph::{CoMentionGraph, Finished};
-
-fn date(d: Option<Date>) -> String {
-    d.map(|d| d.to_string()).unwrap_or_default()
-}
 
 fn attr_cells(attrs: &[(usize, String)], n: usize) -> impl Iterator<Item = String> + '_ {
     (0..n).map(move |a| attrs.iter().find(|(k, _)| *k == a).map(|(_, v)| v.clone()).unwrap_or_default())
