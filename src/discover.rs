@@ -331,7 +331,7 @@ fn tokens(text: &str, out: &mut Vec<Token>) {
 /// The start of the line holding `pos`, looking back at most 200 bytes (a
 /// cue or a name never reaches further, and a 100 MB line must stay linear).
 fn line_start(text: &str, pos: usize) -> usize {
-    let from = floor_boundary(text, pos.saturating_sub(200));
+    let from = crate::floor_char_boundary(text, pos.saturating_sub(200));
     text[from..pos].rfind('\n').map_or(from, |p| from + p + 1)
 }
 
@@ -339,13 +339,6 @@ fn line_start(text: &str, pos: usize) -> usize {
 fn overlaps(taken: &[Taken], s: usize, e: usize) -> bool {
     let i = taken.partition_point(|t| t.end <= s);
     taken.get(i).is_some_and(|t| t.start < e)
-}
-
-fn floor_boundary(text: &str, mut i: usize) -> usize {
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 /// Finds people, companies and agencies that no dictionary lists.
@@ -540,7 +533,7 @@ impl Discoverer {
                 }
             }
         }
-        let from = floor_boundary(text, start.saturating_sub(50).max(line_start));
+        let from = crate::floor_char_boundary(text, start.saturating_sub(50).max(line_start));
         photo_credit_re().is_match(&text[from..start])
     }
 
@@ -617,7 +610,8 @@ impl Discoverer {
                 continue;
             }
             let line_start = line_start(text, m.start());
-            let from = floor_boundary(text, m.start().saturating_sub(80).max(line_start).max(last_form_end));
+            let from =
+                crate::floor_char_boundary(text, m.start().saturating_sub(80).max(line_start).max(last_form_end));
             last_form_end = form_end;
             let Some(name) = company_before_re().find(&text[from..m.start()]) else { continue };
             let (name_start, name_end) = (from + name.start(), from + name.end());
@@ -656,7 +650,7 @@ impl Discoverer {
             if prefix.chars().count() < 3 || !is_cap(prefix) || !prefix.chars().skip(1).all(char::is_lowercase) {
                 continue;
             }
-            let from = floor_boundary(text, t.start.saturating_sub(80));
+            let from = crate::floor_char_boundary(text, t.start.saturating_sub(80));
             let start = coordinated_before_re().find(&text[from..t.start]).map_or(t.start, |m| from + m.start());
             let end = t.start + stem.len();
             let label = text[start..end].split_whitespace().collect::<Vec<_>>().join(" ");

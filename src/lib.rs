@@ -41,3 +41,13 @@ pub use pipeline::{Extractor, Options, Summary, run};
 pub(crate) fn constant_regex(pattern: &str) -> regex::Regex {
     regex::Regex::new(pattern).expect("a constant pattern of this crate")
 }
+
+/// The largest character boundary of `text` at or before byte `i` (`i` is
+/// clamped to the text), for windows cut at a fixed byte distance.
+pub(crate) fn floor_char_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}

@@ -169,16 +169,9 @@ fn place_verdict(text: &str, start: usize, end: usize) -> Verdict {
     Ok(())
 }
 
-fn floor_char_boundary(text: &str, mut i: usize) -> usize {
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
 /// Whether an ambiguous municipality name at `start..end` has a municipal cue.
 fn has_municipal_cue(text: &str, start: usize, end: usize) -> bool {
-    if municipal_after_re().is_match(&text[end..floor_char_boundary(text, (end + 200).min(text.len()))]) {
+    if municipal_after_re().is_match(&text[end..crate::floor_char_boundary(text, (end + 200).min(text.len()))]) {
         return true;
     }
     has_municipal_cue_before(text, start)
@@ -186,7 +179,7 @@ fn has_municipal_cue(text: &str, start: usize, end: usize) -> bool {
 
 /// "borgmester i", "byrådet i", "kommunerne Odense, ..." right before `start`.
 fn has_municipal_cue_before(text: &str, start: usize) -> bool {
-    let window_start = floor_char_boundary(text, start.saturating_sub(60));
+    let window_start = crate::floor_char_boundary(text, start.saturating_sub(60));
     municipal_before_re().is_match(&text[window_start..start])
 }
 
