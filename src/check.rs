@@ -4,19 +4,18 @@
 //! aliases that are ordinary Danish words without a case or context flag,
 //! and aliases too short to be safe.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::diag::{Diagnostics, Severity};
-use crate::dict::{CaseRule, ContextRule, Dictionary};
+use crate::dict::{CaseRule, ContextRule, Dictionary, word_list};
 
 /// The word list shipped in the binary.
 pub const COMMON_WORDS: &str = include_str!("../dictionaries/common_words.txt");
 
 /// Check the aliases of `dict`, adding warnings to `diag`.
 pub fn check(dict: &Dictionary, diag: &mut Diagnostics) {
-    let words: HashSet<&str> =
-        COMMON_WORDS.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+    let words = word_list(COMMON_WORDS);
     for a in &dict.aliases {
         let e = dict.entity(a.entity);
         let lower = a.text.to_lowercase();

@@ -70,6 +70,12 @@ impl Source {
     }
 }
 
+/// The words of a word-list file: one a line, `#` lines and blank lines
+/// skipped (first_names.txt, surnames.txt, common_words.txt).
+pub fn word_list(text: &str) -> std::collections::HashSet<&str> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
+}
+
 /// The id a discovered entity gets: `KIND-slug(label)`.
 pub fn discovered_id(kind: &str, label: &str) -> String {
     format!("{kind}-{}", slug(label))

@@ -24,6 +24,8 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use crate::dict::word_list;
+
 /// The given-name list shipped in the binary.
 pub const GIVEN_NAMES: &str = include_str!("../dictionaries/first_names.txt");
 /// The surname list shipped in the binary.
@@ -343,12 +345,8 @@ fn overlaps(taken: &[Taken], s: usize, e: usize) -> bool {
 
 /// Finds people, companies and agencies that no dictionary lists.
 pub struct Discoverer {
-    given: HashSet<String>,
-    surnames: HashSet<String>,
-}
-
-fn word_list(text: &str) -> HashSet<String> {
-    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from).collect()
+    given: HashSet<&'static str>,
+    surnames: HashSet<&'static str>,
 }
 
 fn is_cap(w: &str) -> bool {
