@@ -87,16 +87,11 @@ pub fn load_mentions(path: &Path) -> Result<Predicted> {
     let mut pred = Predicted::new();
     for rec in rdr.records() {
         let rec = rec?;
-        let label = rec[l].trim();
         // Spreadsheet-safe cells carry a leading ' (see --raw-csv).
-        let label =
-            if label.starts_with("'=") || label.starts_with("'+") || label.starts_with("'-") || label.starts_with("'@")
-            {
-                &label[1..]
-            } else {
-                label
-            };
-        pred.entry(rec[d].to_string()).or_default().insert((rec[t].trim().to_lowercase(), label.to_string()));
+        let label = crate::export::uncell(rec[l].trim());
+        pred.entry(crate::export::uncell(&rec[d]).to_string())
+            .or_default()
+            .insert((rec[t].trim().to_lowercase(), label.to_string()));
     }
     Ok(pred)
 }

@@ -71,6 +71,15 @@ pub fn cell(s: &str, raw: bool) -> std::borrow::Cow<'_, str> {
     if raw || !risky || s.parse::<f64>().is_ok() { s.into() } else { format!("'{s}").into() }
 }
 
+/// The text of a cell written by [`cell`]: the leading `'` removed where
+/// `cell` added it, so tables read back as they were meant.
+pub fn uncell(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if cell(rest, false) == s => rest,
+        _ => s,
+    }
+}
+
 /// The graph formats `--format` chooses from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Format {
@@ -211,6 +220,9 @@ mod tests {
         assert_eq!(cell("-12.5", false), "-12.5");
         assert_eq!(cell("KMD", false), "KMD");
         assert_eq!(cell("=SUM(A1:A9)", true), "=SUM(A1:A9)");
+        for s in ["=SUM(A1)", "+45", "@kl", "-x", "\tfane", "KMD", "'citat'", "-12.5"] {
+            assert_eq!(uncell(&cell(s, false)), s, "{s:?}");
+        }
     }
 
     #[test]
