@@ -183,11 +183,6 @@ fn has_municipal_cue_before(text: &str, start: usize) -> bool {
     municipal_before_re().is_match(&text[window_start..start])
 }
 
-/// Whether a candidate survives the context rules of its alias.
-pub fn context_allows(text: &str, matcher: &Matcher, c: &Candidate) -> bool {
-    context_verdict(text, matcher, c, None).is_ok()
-}
-
 /// The context rules of a candidate's alias; `prev_place` is the end of the
 /// place name accepted just before, for enumerations.
 fn context_verdict(text: &str, matcher: &Matcher, c: &Candidate, prev_place: Option<usize>) -> Verdict {
