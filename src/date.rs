@@ -98,8 +98,11 @@ fn date_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         let months = MONTHS.iter().map(|(m, _)| *m).collect::<Vec<_>>().join("|");
+        // ASCII word boundaries and digits: with a Unicode `\b` the regex
+        // crate cannot use its DFA on non-ASCII text and ran a backtracker
+        // over every paragraph holding a year (9% of a whole run).
         crate::constant_regex(&format!(
-            r"(?i)\b(?:(?P<iy>\d{{4}})-(?P<im>\d{{1,2}})-(?P<id>\d{{1,2}})|(?P<nd>\d{{1,2}})[.\-/](?P<nm>\d{{1,2}})[.\-/](?P<ny>\d{{4}})|(?P<wd>\d{{1,2}})\.?\s+(?P<wm>{months})\.?\s+(?P<wy>\d{{4}})|date\s+(?P<ry>\d{{4}})-(?P<rm>\d{{2}}))\b"
+            r"(?i)(?-u:\b)(?:(?P<iy>[0-9]{{4}})-(?P<im>[0-9]{{1,2}})-(?P<id>[0-9]{{1,2}})|(?P<nd>[0-9]{{1,2}})[.\-/](?P<nm>[0-9]{{1,2}})[.\-/](?P<ny>[0-9]{{4}})|(?P<wd>[0-9]{{1,2}})\.?\s+(?P<wm>{months})\.?\s+(?P<wy>[0-9]{{4}})|date\s+(?P<ry>[0-9]{{4}})-(?P<rm>[0-9]{{2}}))(?-u:\b)"
         ))
     })
 }
@@ -111,7 +114,13 @@ pub fn find_in_text(text: &str) -> Option<Date> {
     if !has_year {
         return None;
     }
-    for c in date_re().captures_iter(text) {
+    // Find with the DFA first, then take the groups of each match alone: on
+    // short haystacks the regex crate would otherwise run its backtracker
+    // over the whole paragraph. The truncated haystack keeps the match (it
+    // ends in a digit, and `\b` at the haystack's end holds after one).
+    let re = date_re();
+    for m in re.find_iter(text) {
+        let Some(c) = re.captures_at(&text[..m.end()], m.start()) else { continue };
         let num = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
         let d = if let Some(y) = num("iy") {
             Date::new(y, num("im")?, num("id"))
