@@ -61,6 +61,8 @@ const FRAGMENTS: &[&str] = &[
     "\\",
     "Læs også:",
     "Region Nordjylland",
+    "Co",
+    "KMDs",
 ];
 
 fn text_strategy() -> impl Strategy<Value = String> {
@@ -146,7 +148,8 @@ proptest! {
             a,vendor,KMD,\n\
             b,municipality,Odense Kommune,~odense\n\
             c,organization,Aarhus Universitet,\n\
-            d,vendor,~kommune,\n".as_bytes(), &mut diag);
+            d,vendor,~kommune,\n\
+            e,vendor,~&co,\n".as_bytes(), &mut diag);
         let mut ex = Extractor::new(&dict, Furniture::none()).unwrap();
         ex.discoverer = None;
         let mut got: Vec<Located> = Vec::new();
