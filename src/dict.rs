@@ -70,9 +70,14 @@ impl Source {
     }
 }
 
+/// A set of words, hashed with a fixed-key fast hash (the sets are looked
+/// up for many words of every document; no untrusted keys choose collisions
+/// that matter here, and a fixed key keeps runs reproducible).
+pub type WordSet<'a> = std::collections::HashSet<&'a str, foldhash::fast::FixedState>;
+
 /// The words of a word-list file: one a line, `#` lines and blank lines
 /// skipped (first_names.txt, surnames.txt, common_words.txt).
-pub fn word_list(text: &str) -> std::collections::HashSet<&str> {
+pub fn word_list(text: &str) -> WordSet<'_> {
     text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
 }
 

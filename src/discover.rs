@@ -20,11 +20,13 @@
 //! Kristensen") of a person named before resolves to the full name.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
 use regex::Regex;
 
-use crate::dict::word_list;
+use crate::chars::{ALNUM, ALPHA, At, Classifier, UPPER};
+use crate::dict::{WordSet, word_list};
+use crate::fold::ends_with_lowercase;
 
 /// The given-name list shipped in the binary.
 pub const GIVEN_NAMES: &str = include_str!("../dictionaries/first_names.txt");
@@ -171,6 +173,13 @@ const NOT_NAME_TOKENS: &[&str] = &[
     "Illustration",
 ];
 
+/// [`NOT_NAME_TOKENS`] as a set (looked up for every capitalised word).
+static NOT_NAME: LazyLock<WordSet<'static>> = LazyLock::new(|| NOT_NAME_TOKENS.iter().copied().collect());
+
+fn not_name(w: &str) -> bool {
+    NOT_NAME.contains(w)
+}
+
 /// Lower-case words between given name and surname.
 const PARTICLES: &[&str] = &["af", "de", "van", "von", "der", "den", "la", "le", "du", "da", "di", "del", "ten", "ter"];
 
@@ -253,8 +262,7 @@ const SPEECH_VERBS: &[&str] = &[
 ];
 
 fn ends_with_role(word: &str) -> bool {
-    let lower = word.to_lowercase();
-    ROLE_ENDINGS.iter().any(|r| lower.ends_with(r))
+    ROLE_ENDINGS.iter().any(|r| ends_with_lowercase(word, r))
 }
 
 fn photo_credit_re() -> &'static Regex {
@@ -305,28 +313,49 @@ const AGENCY_SUFFIXES: &[&str] = &["ministeriet", "styrelsen", "tilsynet", "næv
 struct Token {
     start: usize,
     end: usize,
+    /// The classes of its first character ([`crate::chars`]).
+    first: u8,
 }
 
+impl Token {
+    fn is_cap(&self) -> bool {
+        self.first & UPPER != 0
+    }
+}
+
+/// The words of `text`: runs of letters and digits, with hyphens and
+/// apostrophes between letters ("Anne-Marie", "O'Brien") and the full stop of
+/// an initial ("D.").
 fn tokens(text: &str, out: &mut Vec<Token>) {
     out.clear();
+    let k = Classifier::new(text);
+    let n = text.len();
     let mut start = None;
-    let mut prev = '\0';
-    let mut iter = text.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        let next = iter.peek().map(|&(_, n)| n);
+    let mut first = 0;
+    let mut prev = At { ch: '\0', len: 1, class: 0 };
+    let mut i = 0;
+    while i < n {
+        let c = k.at(i);
         // Hyphens and apostrophes join letters: "Anne-Marie", "O'Brien".
-        let joiner = matches!(c, '-' | '\'' | '’') && prev.is_alphabetic() && next.is_some_and(char::is_alphabetic);
+        let joiner = matches!(c.ch, '-' | '\'' | '’')
+            && prev.class & ALPHA != 0
+            && i + c.len < n
+            && k.at(i + c.len).class & ALPHA != 0;
         // A full stop after one capital closes an initial: "D.".
-        let initial_dot = c == '.' && start.is_some_and(|s| i - s == prev.len_utf8()) && prev.is_uppercase();
-        if c.is_alphanumeric() || joiner || initial_dot {
-            start.get_or_insert(i);
+        let initial_dot = c.ch == '.' && start.is_some_and(|s| i - s == prev.len) && prev.class & UPPER != 0;
+        if c.class & ALNUM != 0 || joiner || initial_dot {
+            if start.is_none() {
+                start = Some(i);
+                first = c.class;
+            }
         } else if let Some(s) = start.take() {
-            out.push(Token { start: s, end: i });
+            out.push(Token { start: s, end: i, first });
         }
         prev = c;
+        i += c.len;
     }
     if let Some(s) = start {
-        out.push(Token { start: s, end: text.len() });
+        out.push(Token { start: s, end: n, first });
     }
 }
 
@@ -345,8 +374,8 @@ fn overlaps(taken: &[Taken], s: usize, e: usize) -> bool {
 
 /// Finds people, companies and agencies that no dictionary lists.
 pub struct Discoverer {
-    given: HashSet<&'static str>,
-    surnames: HashSet<&'static str>,
+    given: WordSet<'static>,
+    surnames: WordSet<'static>,
 }
 
 fn is_cap(w: &str) -> bool {
@@ -365,10 +394,10 @@ fn is_name_token(w: &str) -> bool {
         return true;
     }
     is_cap(w)
-        && w.chars().count() >= 2
+        && w.chars().nth(1).is_some()
         && w.chars().any(char::is_lowercase)
         && !w.chars().any(|c| c.is_ascii_digit())
-        && !NOT_NAME_TOKENS.contains(&w)
+        && !not_name(w)
 }
 
 impl Discoverer {
@@ -417,7 +446,7 @@ impl Discoverer {
         while skip < words.len() {
             let w = words[skip];
             let acronym = !w.chars().any(char::is_lowercase);
-            if ends_with_role(w) || acronym || NOT_NAME_TOKENS.contains(&w) || !is_cap(w) {
+            if ends_with_role(w) || acronym || not_name(w) || !is_cap(w) {
                 skip += 1;
                 continue;
             }
@@ -431,7 +460,7 @@ impl Discoverer {
         if skip > 0 {
             return if skip < toks.len() { self.name_span(text, start + toks[skip].start, end) } else { None };
         }
-        if words.is_empty() || !is_cap(words[0]) || NOT_NAME_TOKENS.contains(&words[0]) {
+        if words.is_empty() || !is_cap(words[0]) || not_name(words[0]) {
             return None;
         }
         let mut n = 1;
@@ -559,7 +588,7 @@ impl Discoverer {
         let word = |k: usize| &text[toks[k].start..toks[k].end];
         let mut i = 0;
         while i < toks.len() {
-            if !is_cap(word(i)) {
+            if !toks[i].is_cap() {
                 i += 1;
                 continue;
             }
@@ -623,10 +652,7 @@ impl Discoverer {
                 let definite_noun = sentence_start
                     && k + 1 < words.len()
                     && ["en", "et", "erne", "ene"].iter().any(|s| w.ends_with(s) && w.chars().count() > 4);
-                if NOT_NAME_TOKENS.contains(w)
-                    || !is_cap(w) && !w.starts_with(|c: char| c.is_ascii_digit())
-                    || definite_noun
-                {
+                if not_name(w) || !is_cap(w) && !w.starts_with(|c: char| c.is_ascii_digit()) || definite_noun {
                     start += w.len() + 1;
                 } else {
                     break;
@@ -640,7 +666,8 @@ impl Discoverer {
                 out.push(Found { kind: "vendor", label, start, end: form_end, rule: Rule::LegalForm });
             }
         }
-        for t in toks {
+        // An agency's name is capitalised (checked first: it is cheap).
+        for t in toks.iter().filter(|t| t.is_cap()) {
             let w = &text[t.start..t.end];
             let stem = w.strip_suffix('s').filter(|s| AGENCY_SUFFIXES.iter().any(|x| s.ends_with(x))).unwrap_or(w);
             let Some(suffix) = AGENCY_SUFFIXES.iter().find(|x| stem.ends_with(*x)) else { continue };
@@ -739,7 +766,7 @@ impl Discoverer {
         };
         for t in toks {
             let w = &text[t.start..t.end];
-            if !is_cap(w) || w.chars().count() < 3 {
+            if !t.is_cap() || w.chars().nth(2).is_none() {
                 continue;
             }
             let stem = w.strip_suffix('s').filter(|s| !self.surnames.contains(w) && s.len() > 2);

@@ -13,18 +13,41 @@ pub fn fold_into(text: &str, out: &mut Vec<u8>) {
     fold_in_place(out);
 }
 
+/// The folded form of byte `c`, given the byte before it.
+#[inline(always)]
+pub fn fold_byte(prev: u8, c: u8) -> u8 {
+    // Both cases set bit 0x20: ASCII `A`→`a`, and `C3 80`→`C3 A0` (`À`→`à`).
+    let latin1_capital = prev == 0xC3 && (0x80..=0x9E).contains(&c) && c != 0x97;
+    if c.is_ascii_uppercase() || latin1_capital { c | 0x20 } else { c }
+}
+
 /// Fold a UTF-8 byte buffer in place (see the module docs for the mapping).
 pub fn fold_in_place(bytes: &mut [u8]) {
     let mut prev = 0u8;
     for b in bytes.iter_mut() {
         let c = *b;
-        // Both cases set bit 0x20: ASCII `A`→`a`, and `C3 80`→`C3 A0` (`À`→`à`).
-        let latin1_capital = prev == 0xC3 && (0x80..=0x9E).contains(&c) && c != 0x97;
-        if c.is_ascii_uppercase() || latin1_capital {
-            *b = c | 0x20;
+        *b = fold_byte(prev, c);
+        prev = c;
+    }
+}
+
+/// `word.to_lowercase().ends_with(suffix)` for a lower-case `suffix`,
+/// without allocating when `word` is ASCII or Latin-1 (where lowercasing is
+/// the fold and keeps every byte in place).
+pub fn ends_with_lowercase(word: &str, suffix: &str) -> bool {
+    let (w, s) = (word.as_bytes(), suffix.as_bytes());
+    if w.iter().any(|&b| b >= 0xC4) {
+        return word.to_lowercase().ends_with(suffix);
+    }
+    let Some(off) = w.len().checked_sub(s.len()) else { return false };
+    let mut prev = if off > 0 { w[off - 1] } else { 0 };
+    for (&c, &want) in w[off..].iter().zip(s) {
+        if fold_byte(prev, c) != want {
+            return false;
         }
         prev = c;
     }
+    true
 }
 
 /// The folded form of a string (used for dictionary aliases).
@@ -53,6 +76,28 @@ mod tests {
             let got = fold(input);
             assert_eq!(got, want, "fold({input:?})");
             assert_eq!(got.len(), input.len());
+        }
+    }
+
+    #[test]
+    fn ends_with_lowercase_agrees_with_to_lowercase() {
+        let words = [
+            "It-chef",
+            "IT-CHEF",
+            "Direktør",
+            "DIREKTØR",
+            "Rådmand",
+            "ØKONOMICHEF",
+            "Ǆchef",
+            "Σchef",
+            "chef",
+            "ef",
+            "",
+        ];
+        for w in words {
+            for s in ["chef", "direktør", "rådmand", "ef", "f", ""] {
+                assert_eq!(ends_with_lowercase(w, s), w.to_lowercase().ends_with(s), "{w:?} {s:?}");
+            }
         }
     }
 
