@@ -42,13 +42,14 @@ impl Segments {
     pub fn split(&mut self, text: &str) {
         self.paragraphs.clear();
         self.sentences.clear();
+        let b = text.as_bytes();
         let mut pos = 0;
         // Lines end at LF, CRLF or a lone CR (old Mac files); the LF of a CRLF
         // is an empty piece, skipped like any blank line.
-        for line in text.split_inclusive(['\n', '\r']) {
+        while pos < b.len() {
             let start = pos;
-            pos += line.len();
-            let body = line.trim_end_matches(['\n', '\r']);
+            pos = memchr::memchr2(b'\n', b'\r', &b[pos..]).map_or(b.len(), |k| pos + k + 1);
+            let body = text[start..pos].trim_end_matches(['\n', '\r']);
             let lead = body.len() - body.trim_start().len();
             let trimmed = body.trim();
             if trimmed.is_empty() {
@@ -88,8 +89,12 @@ fn word_before(text: &str, dot: usize) -> &str {
 }
 
 fn is_abbreviation(word: &str) -> bool {
-    let lower = word.to_lowercase();
-    if ABBREVIATIONS.contains(&lower.as_str()) {
+    let listed = if word.is_ascii() {
+        ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word))
+    } else {
+        ABBREVIATIONS.contains(&word.to_lowercase().as_str())
+    };
+    if listed {
         return true;
     }
     // Initials: "D." in "Povl D. Rasmussen", "A.P." in "A.P. Møller".
@@ -98,24 +103,34 @@ fn is_abbreviation(word: &str) -> bool {
         || (word.contains('.') && word.split('.').all(|p| p.chars().count() <= 1))
 }
 
+/// The next sentence terminator (`.`, `!`, `?`, `…`) in `s` at or after
+/// `from`: its offset and character. `ellipsis` caches the next `…`.
+fn next_terminator(s: &str, from: usize, ellipsis: &mut Option<usize>) -> Option<(usize, char)> {
+    let b = s.as_bytes();
+    if ellipsis.is_some_and(|e| e < from) {
+        *ellipsis = memchr::memmem::find(&b[from..], "…".as_bytes()).map(|k| from + k);
+    }
+    let ascii = memchr::memchr3(b'.', b'!', b'?', &b[from..]).map(|k| from + k);
+    match (ascii, *ellipsis) {
+        (Some(a), Some(e)) if e < a => Some((e, '…')),
+        (Some(a), _) => Some((a, b[a] as char)),
+        (None, Some(e)) => Some((e, '…')),
+        (None, None) => None,
+    }
+}
+
 fn split_sentences(text: &str, para: Span, paragraph: u32, out: &mut Vec<Sentence>) {
     let s = &text[para.start..para.end];
     let mut sent_start = 0;
-    let mut iter = s.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        if !matches!(c, '.' | '!' | '?' | '…') {
-            continue;
-        }
+    let mut ellipsis = memchr::memmem::find(s.as_bytes(), "…".as_bytes());
+    let mut from = 0;
+    while let Some((i, c)) = next_terminator(s, from, &mut ellipsis) {
         // Include repeated terminators and closing quotes/brackets.
         let mut end = i + c.len_utf8();
-        while let Some(&(j, d)) = iter.peek() {
-            if matches!(d, '.' | '!' | '?') || is_closer(d) {
-                end = j + d.len_utf8();
-                iter.next();
-            } else {
-                break;
-            }
+        while let Some(d) = s[end..].chars().next().filter(|&d| matches!(d, '.' | '!' | '?') || is_closer(d)) {
+            end += d.len_utf8();
         }
+        from = end;
         let rest = &s[end..];
         let after_space = rest.trim_start();
         let Some(next) = after_space.chars().next() else { break };
@@ -152,6 +167,88 @@ fn push_trimmed(base: usize, s: &str, a: usize, b: usize, paragraph: u32, out: &
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The first, char-by-char implementation: the byte-level one must agree.
+    fn reference(text: &str) -> Segments {
+        fn sentences(text: &str, para: Span, paragraph: u32, out: &mut Vec<Sentence>) {
+            let s = &text[para.start..para.end];
+            let mut sent_start = 0;
+            let mut iter = s.char_indices().peekable();
+            while let Some((i, c)) = iter.next() {
+                if !matches!(c, '.' | '!' | '?' | '…') {
+                    continue;
+                }
+                let mut end = i + c.len_utf8();
+                while let Some(&(j, d)) = iter.peek() {
+                    if matches!(d, '.' | '!' | '?') || is_closer(d) {
+                        end = j + d.len_utf8();
+                        iter.next();
+                    } else {
+                        break;
+                    }
+                }
+                let rest = &s[end..];
+                let after_space = rest.trim_start();
+                let Some(next) = after_space.chars().next() else { break };
+                let spaced = after_space.len() < rest.len();
+                let prev = s[..i].chars().next_back();
+                let split = if spaced {
+                    starts_sentence(next)
+                } else {
+                    next.is_uppercase() && prev.is_some_and(char::is_lowercase) && c == '.'
+                };
+                if !split
+                    || c == '.' && end == i + 1 && {
+                        let w = word_before(s, i);
+                        ABBREVIATIONS.contains(&w.to_lowercase().as_str()) || {
+                            let mut chars = w.chars();
+                            matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase())
+                                || (w.contains('.') && w.split('.').all(|p| p.chars().count() <= 1))
+                        }
+                    }
+                {
+                    continue;
+                }
+                push_trimmed(para.start, s, sent_start, end, paragraph, out);
+                sent_start = end;
+            }
+            push_trimmed(para.start, s, sent_start, s.len(), paragraph, out);
+        }
+        let mut seg = Segments::default();
+        let mut pos = 0;
+        for line in text.split_inclusive(['\n', '\r']) {
+            let start = pos;
+            pos += line.len();
+            let body = line.trim_end_matches(['\n', '\r']);
+            let lead = body.len() - body.trim_start().len();
+            let trimmed = body.trim();
+            if trimmed.is_empty() {
+                continue;
+            }
+            let span = Span { start: start + lead, end: start + lead + trimmed.len() };
+            let p = seg.paragraphs.len() as u32;
+            seg.paragraphs.push(span);
+            sentences(text, span, p, &mut seg.sentences);
+        }
+        seg
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn agrees_with_the_reference(parts in proptest::collection::vec(proptest::prop_oneof![
+            proptest::sample::select(vec![".", "!", "?", "…", "...", " ", "\u{a0}", "\n", "\r", "\r\n", "\"", "”", "»", ")",
+                "kr", "bl.a", "D", "Kl", "KR", "\u{212a}r", "Det", "det", "I", "2025", "æ", "Ø", "–", "(", "a/s"]).prop_map(str::to_string),
+            any::<char>().prop_map(|c| c.to_string()),
+        ], 0..40)) {
+            let text = parts.concat();
+            let mut seg = Segments::default();
+            seg.split(&text);
+            let want = reference(&text);
+            proptest::prop_assert_eq!(&seg.paragraphs, &want.paragraphs);
+            proptest::prop_assert_eq!(&seg.sentences, &want.sentences);
+        }
+    }
 
     fn sentences(text: &str) -> Vec<&str> {
         let mut seg = Segments::default();
