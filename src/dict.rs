@@ -20,10 +20,10 @@
 //! Hyphens between two words also match as a space or a slash, and slashes as a
 //! hyphen or space, so `Faaborg-Midtfyn` covers `Faaborg/Midtfyn` and `Faaborg Midtfyn`.
 
-use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::FastMap;
 use crate::diag::Diagnostics;
 use crate::fold::fold;
 
@@ -70,10 +70,8 @@ impl Source {
     }
 }
 
-/// A set of words, hashed with a fixed-key fast hash (the sets are looked
-/// up for many words of every document; no untrusted keys choose collisions
-/// that matter here, and a fixed key keeps runs reproducible).
-pub type WordSet<'a> = std::collections::HashSet<&'a str, foldhash::fast::FixedState>;
+/// A set of words (see [`crate::FastSet`]).
+pub type WordSet<'a> = crate::FastSet<&'a str>;
 
 /// The words of a word-list file: one a line, `#` lines and blank lines
 /// skipped (first_names.txt, surnames.txt, common_words.txt).
@@ -161,9 +159,9 @@ pub struct Dictionary {
     pub aliases: Vec<Alias>,
     /// Names of the extra columns, in the order first seen.
     pub attr_names: Vec<String>,
-    ids: HashMap<String, EntityIdx>,
+    ids: FastMap<String, EntityIdx>,
     /// alias key (folded text, or `=text` for case-exact ones) -> index into `aliases`
-    folded: HashMap<String, usize>,
+    folded: FastMap<String, usize>,
 }
 
 /// Parse the flags at the start of an alias. Returns `None` for an alias that is

@@ -19,7 +19,6 @@
 //! Within a document, a later surname ("Kjellerup") or a shorter form ("Jørgen
 //! Kristensen") of a person named before resolves to the full name.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::{LazyLock, OnceLock};
 
 use regex::Regex;
@@ -27,6 +26,7 @@ use regex::Regex;
 use crate::chars::{ALNUM, ALPHA, At, Classifier, UPPER};
 use crate::dict::{WordSet, word_list};
 use crate::fold::ends_with_lowercase;
+use crate::{FastMap, FastSet};
 
 /// The given-name list shipped in the binary.
 pub const GIVEN_NAMES: &str = include_str!("../dictionaries/first_names.txt");
@@ -366,6 +366,18 @@ fn line_start(text: &str, pos: usize) -> usize {
     text[from..pos].rfind('\n').map_or(from, |p| from + p + 1)
 }
 
+/// `s` with each run of whitespace as one space, trimmed (a label).
+fn single_spaced(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
 /// Whether `s..e` overlaps a span of the sorted list `taken`.
 fn overlaps(taken: &[Taken], s: usize, e: usize) -> bool {
     let i = taken.partition_point(|t| t.end <= s);
@@ -435,10 +447,9 @@ impl Discoverer {
 
     /// Trim a candidate name span to its name tokens; returns the new end and
     /// the label, or `None` if fewer than two tokens remain.
-    fn name_span(&self, text: &str, start: usize, end: usize) -> Option<(usize, usize, String)> {
-        let mut toks = Vec::new();
-        tokens(&text[start..end], &mut toks);
-        let words: Vec<&str> = toks.iter().map(|t| &text[start + t.start..start + t.end]).collect();
+    fn name_span(&self, text: &str, toks: &[Token]) -> Option<(usize, usize, String)> {
+        let start = toks.first()?.start;
+        let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
         // Leading words that are not the name: titles ("Borgmester Michael
         // Ziegler"), acronyms ("BNB Morten Felding"), and capitalised words
         // before a given name ("Open Source Henrik Bojsen").
@@ -458,7 +469,7 @@ impl Discoverer {
             }
         }
         if skip > 0 {
-            return if skip < toks.len() { self.name_span(text, start + toks[skip].start, end) } else { None };
+            return if skip < toks.len() { self.name_span(text, &toks[skip..]) } else { None };
         }
         if words.is_empty() || !is_cap(words[0]) || not_name(words[0]) {
             return None;
@@ -475,7 +486,7 @@ impl Discoverer {
         if !(2..=4).contains(&caps) {
             return None;
         }
-        let mut e = start + toks[n - 1].end;
+        let mut e = toks[n - 1].end;
         // A genitive surname: "Jens Kjellerups" when "Kjellerup" is a surname.
         let last = words[n - 1];
         if let Some(stem) = last.strip_suffix('s') {
@@ -483,8 +494,7 @@ impl Discoverer {
                 e -= 1;
             }
         }
-        let label = text[start..e].split_whitespace().collect::<Vec<_>>().join(" ");
-        Some((start, e, label))
+        Some((start, e, single_spaced(&text[start..e])))
     }
 
     /// A name found only through a role cue, without a listed given name,
@@ -605,8 +615,8 @@ impl Discoverer {
                 j += 1;
             }
             if j - i >= 2 {
-                let (start, end) = (toks[i].start, toks[j - 1].end);
-                if let Some((s, e, label)) = self.name_span(text, start, end) {
+                let end = toks[j - 1].end;
+                if let Some((s, e, label)) = self.name_span(text, &toks[i..j]) {
                     let first = label.split(' ').next().unwrap_or("");
                     let rule = if self.is_given_name(first) {
                         Some(Rule::GivenName)
@@ -661,7 +671,7 @@ impl Discoverer {
             if start >= name_end || !text[start..name_end].chars().any(char::is_alphabetic) {
                 continue;
             }
-            let label = text[start..name_end].split_whitespace().collect::<Vec<_>>().join(" ");
+            let label = single_spaced(&text[start..name_end]);
             if free(start, form_end) {
                 out.push(Found { kind: "vendor", label, start, end: form_end, rule: Rule::LegalForm });
             }
@@ -678,7 +688,7 @@ impl Discoverer {
             let from = crate::floor_char_boundary(text, t.start.saturating_sub(80));
             let start = coordinated_before_re().find(&text[from..t.start]).map_or(t.start, |m| from + m.start());
             let end = t.start + stem.len();
-            let label = text[start..end].split_whitespace().collect::<Vec<_>>().join(" ");
+            let label = single_spaced(&text[start..end]);
             if free(start, end) {
                 out.push(Found { kind: "organization", label, start, end, rule: Rule::AgencySuffix });
             }
@@ -713,10 +723,10 @@ impl Discoverer {
         }
         // Indexes keep this linear in the size of the document, however many
         // people share a first name or a surname.
-        let mut by_first_two: HashMap<(&str, &str), HashSet<&[String]>> = HashMap::new();
-        let mut by_first_last: HashMap<(&str, &str), HashSet<&[String]>> = HashMap::new();
+        let mut by_first_two: FastMap<(&str, &str), FastSet<&[String]>> = FastMap::default();
+        let mut by_first_last: FastMap<(&str, &str), FastSet<&[String]>> = FastMap::default();
         // surname -> (where the person is first named, words), one entry per person
-        let mut by_last: HashMap<&str, Vec<(usize, &[String])>> = HashMap::new();
+        let mut by_last: FastMap<&str, Vec<(usize, &[String])>> = FastMap::default();
         for (start, words) in &people {
             if words.len() < 2 {
                 continue;
@@ -728,7 +738,7 @@ impl Discoverer {
         }
         for list in by_last.values_mut() {
             list.sort();
-            let mut seen: HashSet<&[String]> = HashSet::new();
+            let mut seen: FastSet<&[String]> = FastSet::default();
             list.retain(|(_, w)| seen.insert(w));
         }
         // Longer forms absorb shorter ones ("Jørgen Kristensen" → "Jørgen Kristensen Rasch").
@@ -738,7 +748,7 @@ impl Discoverer {
                 continue;
             }
             let key = (words[0], words[1]);
-            let mut longer: HashSet<&[String]> = HashSet::new();
+            let mut longer: FastSet<&[String]> = FastSet::default();
             for w in by_first_two.get(&key).into_iter().flatten() {
                 if w.len() > words.len() && w.iter().zip(&words).all(|(a, b)| a == b) {
                     longer.insert(w);

@@ -8,13 +8,13 @@
 //! number of windows holding it; for each pair `c`, the number holding both; and
 //! `N`, all windows. The weights of [`Weighting`] are computed from these.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
 
 use petgraph::graph::{EdgeIndex, NodeIndex, UnGraph};
 
+use crate::FastMap;
 use crate::date::{Date, min_max};
 use crate::dict::{Dictionary, EntityIdx};
 
@@ -166,15 +166,15 @@ pub struct EdgeStats {
 #[derive(Debug, Default)]
 pub struct CoMentionGraph {
     pub graph: UnGraph<NodeStats, EdgeStats>,
-    nodes: HashMap<EntityIdx, NodeIndex>,
-    edges: HashMap<(NodeIndex, NodeIndex), EdgeIndex>,
+    nodes: FastMap<EntityIdx, NodeIndex>,
+    edges: FastMap<(NodeIndex, NodeIndex), EdgeIndex>,
     /// `N`: all windows of all documents.
     pub total_windows: u64,
     pub documents: u64,
     pub dated_documents: u64,
     spans: Vec<(EntityIdx, Vec<Range<u64>>)>,
     /// Typed affiliation edges: the title first stated for each pair.
-    relations: HashMap<(NodeIndex, NodeIndex), String>,
+    relations: FastMap<(NodeIndex, NodeIndex), String>,
 }
 
 /// Length of the intersection of two sorted lists of disjoint ranges.
@@ -322,7 +322,7 @@ impl CoMentionGraph {
         let id = |i: NodeIndex| dict.entity(self.graph[i].entity).id.as_str();
         if let Some(k) = opts.top_edges {
             // Keep an edge when it is among the k strongest of either endpoint.
-            let mut per_node: HashMap<NodeIndex, Vec<usize>> = HashMap::new();
+            let mut per_node: FastMap<NodeIndex, Vec<usize>> = FastMap::default();
             for (i, (a, b, _, _)) in edges.iter().enumerate() {
                 per_node.entry(*a).or_default().push(i);
                 per_node.entry(*b).or_default().push(i);

@@ -32,6 +32,13 @@ pub mod resolve;
 pub mod segment;
 
 pub use dict::Dictionary;
+
+/// Hash maps and sets keyed by words and indices, looked up for every word
+/// and mention: a fast hash with a fixed key (keys are not chosen by an
+/// adversary who gains from collisions, and runs stay reproducible).
+pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+/// See [`FastMap`].
+pub type FastSet<K> = std::collections::HashSet<K, foldhash::fast::FixedState>;
 pub use graph::{GraphOptions, Weighting, Window};
 pub use pipeline::{Extractor, Options, Summary, run};
 
