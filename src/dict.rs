@@ -410,11 +410,16 @@ impl Dictionary {
     /// The entity for a discovered name: `KIND-slug(label)`, an existing entity
     /// if one has that id (so a name the dictionary lists keeps its entry).
     pub fn intern(&mut self, kind: &str, label: &str) -> EntityIdx {
-        let id = discovered_id(kind, label);
-        if let Some(&idx) = self.ids.get(&id) {
+        self.intern_id(&discovered_id(kind, label), kind, label)
+    }
+
+    /// [`Dictionary::intern`] when the id is already known.
+    pub fn intern_id(&mut self, id: &str, kind: &str, label: &str) -> EntityIdx {
+        if let Some(&idx) = self.ids.get(id) {
             return idx;
         }
         let idx = self.entities.len() as EntityIdx;
+        let id = id.to_string();
         self.entities.push(Entity {
             id: id.clone(),
             kind: kind.to_string(),

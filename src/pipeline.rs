@@ -31,7 +31,13 @@ use rayon::prelude::*;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     Known(EntityIdx),
-    Found { kind: &'static str, label: String },
+    /// `id` is [`crate::dict::discovered_id`] of kind and label, computed
+    /// once by the worker that found the name.
+    Found {
+        kind: &'static str,
+        label: String,
+        id: String,
+    },
 }
 
 /// A mention placed in its document's structure.
@@ -58,8 +64,8 @@ impl Located {
 /// dictionary that grows as names are found).
 pub fn intern(registry: &mut Dictionary, located: &mut [Located]) {
     for m in located {
-        if let Target::Found { kind, label } = &m.target {
-            m.target = Target::Known(registry.intern(kind, label));
+        if let Target::Found { kind, label, id } = &m.target {
+            m.target = Target::Known(registry.intern_id(id, kind, label));
         }
     }
 }
@@ -155,7 +161,11 @@ impl<'d> Extractor<'d> {
             for f in &self.found {
                 let (paragraph, sentence) = self.place(f.start);
                 out.push(Located {
-                    target: Target::Found { kind: f.kind, label: f.label.clone() },
+                    target: Target::Found {
+                        kind: f.kind,
+                        label: f.label.clone(),
+                        id: crate::dict::discovered_id(f.kind, &f.label),
+                    },
                     start: f.start,
                     end: f.end,
                     paragraph,
@@ -208,7 +218,7 @@ pub fn explain(ex: &mut Extractor, text: &str) -> String {
     for m in &located {
         let (label, kind, how) = match &m.target {
             Target::Known(e) => (ex.dict.entity(*e).label.as_str(), ex.dict.entity(*e).kind.as_str(), "dictionary"),
-            Target::Found { kind, label } => {
+            Target::Found { kind, label, .. } => {
                 let rule = ex.found().iter().find(|f| f.start == m.start).map_or("?", |f| f.rule.name());
                 (label.as_str(), *kind, rule)
             }
@@ -403,13 +413,37 @@ fn view<'a>(dict: &'a Dictionary, target: &'a Target) -> EntityView<'a> {
     };
     match target {
         Target::Known(i) => known(dict.entity(*i)),
-        Target::Found { kind, label } => {
-            let id = crate::dict::discovered_id(kind, label);
-            match dict.by_id(&id) {
-                Some(i) => known(dict.entity(i)),
-                None => EntityView { id: id.into(), kind, label, source: crate::dict::Source::Discovered.name() },
+        Target::Found { kind, label, id } => match dict.by_id(id) {
+            Some(i) => known(dict.entity(i)),
+            None => EntityView { id: id.as_str().into(), kind, label, source: crate::dict::Source::Discovered.name() },
+        },
+    }
+}
+
+/// A number as decimal digits on the stack (a CSV field without allocating).
+struct Digits {
+    buf: [u8; 20],
+    start: usize,
+}
+
+impl Digits {
+    fn new(n: usize) -> Self {
+        let mut d = Digits { buf: [b'0'; 20], start: 20 };
+        let mut n = n as u64;
+        loop {
+            d.start -= 1;
+            d.buf[d.start] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                return d;
             }
         }
+    }
+}
+
+impl AsRef<[u8]> for Digits {
+    fn as_ref(&self) -> &[u8] {
+        &self.buf[self.start..]
     }
 }
 
@@ -418,21 +452,24 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool) -> csv::Result<Rows>
     let doc = &p.doc;
     let text = doc.text.as_str();
     let mut mentions = export::csv_writer(Vec::with_capacity(p.located.len() * 200));
+    let doc_id = export::cell(&doc.id, raw);
     for (m, ctx) in p.located.iter().zip(&p.contexts) {
+        // Field by field: a mention row is written for every mention of the
+        // corpus, and owned cells cost an allocation each.
         let e = view(dict, &m.target);
-        mentions.write_record([
-            c(&doc.id),
-            c(&e.id),
-            c(e.kind),
-            c(e.label),
-            c(&text[m.start..m.end]),
-            m.start.to_string(),
-            m.end.to_string(),
-            m.paragraph.to_string(),
-            m.sentence.to_string(),
-            c(text[ctx.start..ctx.end].trim()),
-            e.source.to_string(),
-        ])?;
+        let w = &mut mentions;
+        w.write_field(doc_id.as_bytes())?;
+        w.write_field(export::cell(&e.id, raw).as_bytes())?;
+        w.write_field(export::cell(e.kind, raw).as_bytes())?;
+        w.write_field(export::cell(e.label, raw).as_bytes())?;
+        w.write_field(export::cell(&text[m.start..m.end], raw).as_bytes())?;
+        w.write_field(Digits::new(m.start))?;
+        w.write_field(Digits::new(m.end))?;
+        w.write_field(Digits::new(m.paragraph as usize))?;
+        w.write_field(Digits::new(m.sentence as usize))?;
+        w.write_field(export::cell(text[ctx.start..ctx.end].trim(), raw).as_bytes())?;
+        w.write_field(e.source)?;
+        w.write_record(None::<&[u8]>)?;
     }
     let mut document = export::csv_writer(Vec::new());
     document.write_record([
