@@ -12,6 +12,12 @@ use kommunegraf::furniture::Furniture;
 use kommunegraf::pipeline::{self, Options};
 use kommunegraf::{GraphOptions, Weighting, Window};
 
+/// Workers allocate per document and the merge thread frees what they
+/// allocated; mimalloc's per-thread heaps take those cross-thread frees
+/// without the locking glibc's arenas need.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "kommunegraf",

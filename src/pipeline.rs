@@ -4,8 +4,6 @@
 //! `documents.csv` are written as each document is done, and only per-entity
 //! and per-edge counts are kept.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,7 +14,7 @@ use crate::date::{self, Date};
 use crate::diag::Diagnostics;
 use crate::dict::{Dictionary, EntityIdx};
 use crate::discover::{Discoverer, Found, Taken};
-use crate::export::{self, Format, OutputDir, dot, gexf, graphml, json, tables};
+use crate::export::{self, Format, OutputDir, StreamedTable, dot, gexf, graphml, json, tables};
 use crate::furniture::Furniture;
 use crate::graph::{CoMentionGraph, DocInfo, GraphOptions, Occurrence, Window};
 use crate::matcher::{Candidate, Matcher};
@@ -24,7 +22,6 @@ use crate::read::{Document, DocumentReader};
 use crate::relate;
 use crate::resolve::{self, Mention, resolve};
 use crate::segment::{Segments, Span};
-use rayon::prelude::*;
 
 /// What a mention refers to: a known entity, or one found in the text that
 /// the run's entity registry has yet to intern.
@@ -539,20 +536,14 @@ pub const DOCUMENT_COLUMNS: [&str; 7] = ["doc_id", "source", "title", "date", "b
 /// The columns of relations.csv.
 pub const RELATION_COLUMNS: [&str; 6] = ["doc_id", "source_id", "target_id", "relation", "title", "sentence"];
 
-/// Documents per parallel batch: large enough to keep the workers busy,
-/// small enough that memory does not grow with the corpus.
-const BATCH_DOCS: usize = 512;
-/// Bytes of text per parallel batch, for corpora of long documents.
-const BATCH_BYTES: usize = 16 << 20;
-
 /// The sequential end of the pipeline: gives discovered names their
 /// entities, writes the streamed tables and builds the graph, in input order.
 struct Merger<'a> {
     registry: Dictionary,
     graph: CoMentionGraph,
-    mentions_csv: BufWriter<File>,
-    documents_csv: BufWriter<File>,
-    relations_csv: BufWriter<File>,
+    mentions_csv: StreamedTable,
+    documents_csv: StreamedTable,
+    relations_csv: StreamedTable,
     occurrences: Vec<Occurrence>,
     summary: Summary,
     out_dir: &'a Path,
@@ -620,10 +611,95 @@ fn progress_bar(inputs: &[PathBuf]) -> indicatif::ProgressBar {
 }
 
 /// A streamed table: its header written, its rows to follow as bytes.
-fn table(out: &mut OutputDir, name: &str, header: &[&str]) -> Result<BufWriter<File>> {
+fn table(out: &mut OutputDir, name: &str, header: &[&str]) -> Result<StreamedTable> {
     let mut w = export::csv_writer(out.create(name)?);
     w.write_record(header)?;
-    Ok(w.into_inner().map_err(|e| e.into_error())?)
+    Ok(StreamedTable::new(w.into_inner().map_err(|e| e.into_error())?))
+}
+
+/// Documents per chunk handed to a worker.
+const CHUNK_DOCS: usize = 64;
+/// Bytes of text per chunk, for corpora of long documents.
+const CHUNK_BYTES: usize = 1 << 20;
+/// Chunks read but not yet merged, per worker: bounds memory however
+/// unevenly documents take time.
+const CHUNKS_IN_FLIGHT_PER_WORKER: usize = 4;
+
+/// Process the documents of `reader` on `threads` workers and merge them in
+/// input order.
+///
+/// Four kinds of thread overlap: this one reads chunks of documents, the
+/// workers take chunks as they come free (no batch waits for its slowest
+/// document), and a merge thread puts results back in input order. A token
+/// per chunk in flight keeps reading at most a few chunks ahead of merging.
+fn parallel<'m, 'd>(
+    reader: &mut DocumentReader,
+    mut merger: Merger<'m>,
+    threads: usize,
+    new_extractor: &(dyn Fn() -> Extractor<'d> + Sync),
+    opts: &Options,
+) -> Result<Merger<'m>> {
+    let in_flight = threads * CHUNKS_IN_FLIGHT_PER_WORKER;
+    let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<(u64, Vec<Document>)>(in_flight);
+    let chunk_rx = std::sync::Mutex::new(chunk_rx);
+    let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<(u64, Vec<Processed>)>(in_flight);
+    let (token_tx, token_rx) = std::sync::mpsc::sync_channel::<()>(in_flight);
+    for _ in 0..in_flight {
+        let _ = token_tx.send(());
+    }
+    std::thread::scope(|scope| -> Result<Merger<'m>> {
+        let merge = scope.spawn(move || -> Result<Merger<'m>> {
+            let mut next = 0u64;
+            let mut waiting = std::collections::BTreeMap::new();
+            for (seq, chunk) in done_rx {
+                waiting.insert(seq, chunk);
+                while let Some(chunk) = waiting.remove(&next) {
+                    for p in chunk {
+                        merger.add(p)?;
+                    }
+                    next += 1;
+                    let _ = token_tx.send(());
+                }
+            }
+            Ok(merger)
+        });
+        for _ in 0..threads {
+            let (chunk_rx, done_tx) = (&chunk_rx, done_tx.clone());
+            scope.spawn(move || {
+                let (mut ex, mut words) = (new_extractor(), Vec::new());
+                loop {
+                    // A poisoned lock means another worker panicked: stop too.
+                    let Ok(next) = chunk_rx.lock().map(|rx| rx.recv()) else { break };
+                    let Ok((seq, docs)) = next else { break };
+                    let done: Vec<Processed> =
+                        docs.into_iter().map(|doc| process(&mut ex, doc, opts, &mut words)).collect();
+                    if done_tx.send((seq, done)).is_err() {
+                        break; // the merge stopped on an error
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        let mut seq = 0u64;
+        'read: loop {
+            let mut chunk = Vec::with_capacity(CHUNK_DOCS);
+            let mut bytes = 0;
+            for doc in reader.by_ref() {
+                bytes += doc.text.len();
+                chunk.push(doc);
+                if chunk.len() >= CHUNK_DOCS || bytes >= CHUNK_BYTES {
+                    break;
+                }
+            }
+            // Wait for a chunk to be merged before reading further ahead.
+            if chunk.is_empty() || token_rx.recv().is_err() || chunk_tx.send((seq, chunk)).is_err() {
+                break 'read;
+            }
+            seq += 1;
+        }
+        drop(chunk_tx);
+        merge.join().map_err(|_| anyhow::anyhow!("the merge thread panicked"))?
+    })
 }
 
 /// Run the whole job over `opts.inputs` and write every output file.
@@ -643,7 +719,6 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
     let discoverer = opts.discover.then(|| Arc::new(Discoverer::embedded()));
     let threads =
         if opts.threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { opts.threads };
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("starting worker threads")?;
     let mut merger = Merger {
         registry: dict.clone(),
         graph: CoMentionGraph::new(),
@@ -666,63 +741,16 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
             merger.add(p)?;
         }
     } else {
-        // Three stages that overlap: this thread reads batches, the pool
-        // processes them, a merge thread consumes them in input order.
-        let (batch_tx, batch_rx) = std::sync::mpsc::sync_channel::<Vec<Document>>(2);
-        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Vec<Processed>>(2);
-        let merged = std::thread::scope(|scope| -> Result<Merger> {
-            let merge = scope.spawn(move || -> Result<Merger> {
-                for batch in done_rx {
-                    for p in batch {
-                        merger.add(p)?;
-                    }
-                }
-                Ok(merger)
-            });
-            let work = scope.spawn(move || {
-                for batch in batch_rx {
-                    let processed: Vec<Processed> = pool.install(|| {
-                        batch
-                            .into_par_iter()
-                            .map_init(
-                                || (new_extractor(), Vec::new()),
-                                |(ex, words), doc| process(ex, doc, opts, words),
-                            )
-                            .collect()
-                    });
-                    if done_tx.send(processed).is_err() {
-                        break; // the merge stopped on an error
-                    }
-                }
-            });
-            loop {
-                let mut batch = Vec::with_capacity(BATCH_DOCS);
-                let mut bytes = 0;
-                for doc in reader.by_ref() {
-                    bytes += doc.text.len();
-                    batch.push(doc);
-                    if batch.len() >= BATCH_DOCS || bytes >= BATCH_BYTES {
-                        break;
-                    }
-                }
-                if batch.is_empty() || batch_tx.send(batch).is_err() {
-                    break;
-                }
-            }
-            drop(batch_tx);
-            let _ = work.join();
-            merge.join().map_err(|_| anyhow::anyhow!("the merge thread panicked"))?
-        })?;
-        merger = merged;
+        merger = parallel(&mut reader, merger, threads, &new_extractor, opts)?;
     }
     let Merger { registry, graph, mentions_csv, documents_csv, relations_csv, mut summary, progress, .. } = merger;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
     summary.diagnostics.extend(std::mem::take(&mut reader.diag));
-    export::finish(mentions_csv).with_context(|| ctx("mentions.csv"))?;
-    export::finish(documents_csv).with_context(|| ctx("documents.csv"))?;
-    export::finish(relations_csv).with_context(|| ctx("relations.csv"))?;
+    mentions_csv.finish().with_context(|| ctx("mentions.csv"))?;
+    documents_csv.finish().with_context(|| ctx("documents.csv"))?;
+    relations_csv.finish().with_context(|| ctx("relations.csv"))?;
     write_with(&mut out, "entities.csv", |w| Ok(tables::write_entities(w, &registry, &graph, opts.raw_csv)?))?;
 
     let finished = graph.finish(&registry, &opts.graph);
