@@ -67,6 +67,12 @@ impl<'t> Classifier<'t> {
         Classifier { text, latin1: &LATIN1 }
     }
 
+    /// The classes of an ASCII byte.
+    #[inline(always)]
+    pub fn ascii(&self, b: u8) -> u8 {
+        self.latin1[(b & 0x7F) as usize]
+    }
+
     /// The character starting at byte `i`, which must be a character
     /// boundary below `text.len()`.
     #[inline(always)]

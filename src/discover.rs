@@ -329,33 +329,44 @@ impl Token {
 fn tokens(text: &str, out: &mut Vec<Token>) {
     out.clear();
     let k = Classifier::new(text);
-    let n = text.len();
-    let mut start = None;
-    let mut first = 0;
-    let mut prev = At { ch: '\0', len: 1, class: 0 };
+    let b = text.as_bytes();
+    let n = b.len();
     let mut i = 0;
-    while i < n {
+    'between: while i < n {
+        // Between tokens only a letter or digit starts one.
         let c = k.at(i);
-        // Hyphens and apostrophes join letters: "Anne-Marie", "O'Brien".
-        let joiner = matches!(c.ch, '-' | '\'' | '’')
-            && prev.class & ALPHA != 0
-            && i + c.len < n
-            && k.at(i + c.len).class & ALPHA != 0;
-        // A full stop after one capital closes an initial: "D.".
-        let initial_dot = c.ch == '.' && start.is_some_and(|s| i - s == prev.len) && prev.class & UPPER != 0;
-        if c.class & ALNUM != 0 || joiner || initial_dot {
-            if start.is_none() {
-                start = Some(i);
-                first = c.class;
-            }
-        } else if let Some(s) = start.take() {
-            out.push(Token { start: s, end: i, first });
-        }
-        prev = c;
         i += c.len;
-    }
-    if let Some(s) = start {
-        out.push(Token { start: s, end: n, first });
+        if c.class & ALNUM == 0 {
+            continue;
+        }
+        let (start, first) = (i - c.len, c.class);
+        let mut prev = c;
+        while i < n {
+            // The common case first: an ASCII letter or digit continues the token.
+            let x = b[i];
+            if x < 0x80 && k.ascii(x) & ALNUM != 0 {
+                prev = At { ch: x as char, len: 1, class: k.ascii(x) };
+                i += 1;
+                continue;
+            }
+            let c = k.at(i);
+            // Hyphens and apostrophes join letters: "Anne-Marie", "O'Brien".
+            let joiner = matches!(c.ch, '-' | '\'' | '’')
+                && prev.class & ALPHA != 0
+                && i + c.len < n
+                && k.at(i + c.len).class & ALPHA != 0;
+            // A full stop after one capital closes an initial: "D.".
+            let initial_dot = c.ch == '.' && i - start == prev.len && prev.class & UPPER != 0;
+            if c.class & ALNUM != 0 || joiner || initial_dot {
+                prev = c;
+                i += c.len;
+            } else {
+                out.push(Token { start, end: i, first });
+                i += c.len;
+                continue 'between;
+            }
+        }
+        out.push(Token { start, end: n, first });
     }
 }
 
@@ -804,6 +815,49 @@ impl Discoverer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The first, char-by-char tokeniser: the fast one must agree.
+    fn reference_tokens(text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut start = None;
+        let mut prev = '\0';
+        let mut iter = text.char_indices().peekable();
+        while let Some((i, c)) = iter.next() {
+            let next = iter.peek().map(|&(_, n)| n);
+            let joiner = matches!(c, '-' | '\'' | '’') && prev.is_alphabetic() && next.is_some_and(char::is_alphabetic);
+            let initial_dot = c == '.' && start.is_some_and(|s| i - s == prev.len_utf8()) && prev.is_uppercase();
+            if c.is_alphanumeric() || joiner || initial_dot {
+                start.get_or_insert(i);
+            } else if let Some(s) = start.take() {
+                out.push((s, i));
+            }
+            prev = c;
+        }
+        if let Some(s) = start {
+            out.push((s, text.len()));
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn tokens_agree_with_the_reference(parts in proptest::collection::vec(prop_oneof![
+            proptest::sample::select(vec!["-", "'", "’", ".", " ", "A", "D", "é", "É", "ø", "Ø", "x", "7", "²",
+                "\u{a0}", "Ǆ", "Ω", "٣", "\u{301}", "—", "Anne", "Marie", "O", "Brien"]).prop_map(str::to_string),
+            any::<char>().prop_map(|c| c.to_string()),
+        ], 0..30)) {
+            let text = parts.concat();
+            let mut got = Vec::new();
+            tokens(&text, &mut got);
+            for t in &got {
+                let c = text[t.start..].chars().next().unwrap();
+                prop_assert_eq!(t.first, crate::chars::classes_of(c));
+            }
+            let got: Vec<(usize, usize)> = got.iter().map(|t| (t.start, t.end)).collect();
+            prop_assert_eq!(got, reference_tokens(&text));
+        }
+    }
 
     fn people(text: &str) -> Vec<String> {
         let d = Discoverer::embedded();
