@@ -270,11 +270,11 @@ fn photo_credit_re() -> &'static Regex {
     RE.get_or_init(|| crate::constant_regex(r"(?:^|[\s(])Foto:[ \u{a0}]*(?:[^/\n()]{0,30}/[ \u{a0}]*)?$"))
 }
 
-/// Legal forms that make a company name, with the space before them.
-const LEGAL_FORMS: &[&str] = &[
-    " A/S", " ApS", " I/S", " P/S", " K/S", " AB", " GmbH", " Ltd.", " Ltd", " Inc.", " Inc", " Oy", " AS", " IVS",
-    " SE",
-];
+/// Legal forms that make a company name; each must follow a space.
+/// (Searched without the space, which would make every space of the text a
+/// place to look; a form never contains one, so no match hides another.)
+const LEGAL_FORMS: &[&str] =
+    &["A/S", "ApS", "I/S", "P/S", "K/S", "AB", "GmbH", "Ltd.", "Ltd", "Inc.", "Inc", "Oy", "AS", "IVS", "SE"];
 
 /// The automaton over [`LEGAL_FORMS`]: constant patterns, so building it
 /// cannot fail on user input.
@@ -651,17 +651,17 @@ impl Discoverer {
         // A name never reaches back past the previous company's legal form.
         let mut last_form_end = 0;
         for m in legal_forms().find_iter(text) {
+            let Some(space) = m.start().checked_sub(1).filter(|&p| text.as_bytes()[p] == b' ') else { continue };
             let form_end = m.end();
             let after = &text[form_end..];
             // "12 A/S'er" is a plural noun; "ASE" is not "AS".
             if after.starts_with(['\'', '’']) || after.chars().next().is_some_and(char::is_alphanumeric) {
                 continue;
             }
-            let line_start = line_start(text, m.start());
-            let from =
-                crate::floor_char_boundary(text, m.start().saturating_sub(80).max(line_start).max(last_form_end));
+            let line_start = line_start(text, space);
+            let from = crate::floor_char_boundary(text, space.saturating_sub(80).max(line_start).max(last_form_end));
             last_form_end = form_end;
-            let Some(name) = company_before_re().find(&text[from..m.start()]) else { continue };
+            let Some(name) = company_before_re().find(&text[from..space]) else { continue };
             let (name_start, name_end) = (from + name.start(), from + name.end());
             // Drop leading words that open sentences ("Hos Netip A/S") and a
             // sentence-initial noun in the definite form ("Leverandøren Nordlys Software A/S").
