@@ -163,6 +163,10 @@ pub fn genitive_tail(rest: &str) -> usize {
 /// Whether a whitespace-delimited token is a web or e-mail address
 /// (`https://itchefer.dk/node/1`, `www.kl.dk`, `navn@kmd.dk`, `kmd.dk/om`).
 pub fn is_address(token: &str) -> bool {
+    // Every form below needs one of these: most tokens are answered here.
+    if memchr::memchr3(b':', b'@', b'/', token.as_bytes()).is_none() && !token.starts_with("www.") {
+        return false;
+    }
     token.contains("://")
         || token.contains('@')
         || token.starts_with("www.")
