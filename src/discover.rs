@@ -582,7 +582,9 @@ impl Discoverer {
             }
         }
         let from = crate::floor_char_boundary(text, start.saturating_sub(50).max(line_start));
-        photo_credit_re().is_match(&text[from..start])
+        // The literal first: the regex runs only where a credit can be.
+        let window = &text[from..start];
+        memchr::memmem::find(window.as_bytes(), b"Foto:").is_some() && photo_credit_re().is_match(window)
     }
 
     /// Whether a role cue follows a name ending at `end`: ", kommunaldirektør",
@@ -697,7 +699,14 @@ impl Discoverer {
                 continue;
             }
             let from = crate::floor_char_boundary(text, t.start.saturating_sub(80));
-            let start = coordinated_before_re().find(&text[from..t.start]).map_or(t.start, |m| from + m.start());
+            // The regex ends in "og" and a space: check that first.
+            let window = &text[from..t.start];
+            let spaced = window.trim_end_matches([' ', '\u{a0}']);
+            let start = if spaced.len() < window.len() && spaced.ends_with("og") {
+                coordinated_before_re().find(window).map_or(t.start, |m| from + m.start())
+            } else {
+                t.start
+            };
             let end = t.start + stem.len();
             let label = single_spaced(&text[start..end]);
             if free(start, end) {
