@@ -23,9 +23,9 @@ use std::sync::{LazyLock, OnceLock};
 
 use regex::Regex;
 
-use crate::chars::{ALNUM, ALPHA, At, Classifier, UPPER};
 use crate::dict::{WordSet, word_list};
 use crate::fold::ends_with_lowercase;
+use crate::words::{Run, Token, runs, tokens};
 use crate::{FastMap, FastSet};
 
 /// The given-name list shipped in the binary.
@@ -308,68 +308,6 @@ fn coordinated_before_re() -> &'static Regex {
 
 const AGENCY_SUFFIXES: &[&str] = &["ministeriet", "styrelsen", "tilsynet", "nævnet"];
 
-/// One word of the text with its byte span.
-#[derive(Debug, Clone, Copy)]
-struct Token {
-    start: usize,
-    end: usize,
-    /// The classes of its first character ([`crate::chars`]).
-    first: u8,
-}
-
-impl Token {
-    fn is_cap(&self) -> bool {
-        self.first & UPPER != 0
-    }
-}
-
-/// The words of `text`: runs of letters and digits, with hyphens and
-/// apostrophes between letters ("Anne-Marie", "O'Brien") and the full stop of
-/// an initial ("D.").
-fn tokens(text: &str, out: &mut Vec<Token>) {
-    out.clear();
-    let k = Classifier::new(text);
-    let b = text.as_bytes();
-    let n = b.len();
-    let mut i = 0;
-    'between: while i < n {
-        // Between tokens only a letter or digit starts one.
-        let c = k.at(i);
-        i += c.len;
-        if c.class & ALNUM == 0 {
-            continue;
-        }
-        let (start, first) = (i - c.len, c.class);
-        let mut prev = c;
-        while i < n {
-            // The common case first: an ASCII letter or digit continues the token.
-            let x = b[i];
-            if x < 0x80 && k.ascii(x) & ALNUM != 0 {
-                prev = At { ch: x as char, len: 1, class: k.ascii(x) };
-                i += 1;
-                continue;
-            }
-            let c = k.at(i);
-            // Hyphens and apostrophes join letters: "Anne-Marie", "O'Brien".
-            let joiner = matches!(c.ch, '-' | '\'' | '’')
-                && prev.class & ALPHA != 0
-                && i + c.len < n
-                && k.at(i + c.len).class & ALPHA != 0;
-            // A full stop after one capital closes an initial: "D.".
-            let initial_dot = c.ch == '.' && i - start == prev.len && prev.class & UPPER != 0;
-            if c.class & ALNUM != 0 || joiner || initial_dot {
-                prev = c;
-                i += c.len;
-            } else {
-                out.push(Token { start, end: i, first });
-                i += c.len;
-                continue 'between;
-            }
-        }
-        out.push(Token { start, end: n, first });
-    }
-}
-
 /// The start of the line holding `pos`, looking back at most 200 bytes (a
 /// cue or a name never reaches further, and a 100 MB line must stay linear).
 fn line_start(text: &str, pos: usize) -> usize {
@@ -437,12 +375,26 @@ impl Discoverer {
     /// whether an offset is outside furniture; `taken` are the dictionary
     /// mentions, sorted, which discovery never overlaps. Results are sorted.
     pub fn discover(&self, text: &str, body: &dyn Fn(usize) -> bool, taken: &[Taken], out: &mut Vec<Found>) {
+        let (mut r, mut toks): (Vec<Run>, Vec<Token>) = (Vec::new(), Vec::new());
+        runs(text, &mut r);
+        tokens(text, &r, &mut toks);
+        self.discover_in(text, &toks, body, taken, out);
+    }
+
+    /// [`Discoverer::discover`] given the name tokens of `text`
+    /// ([`crate::words::tokens`]).
+    pub fn discover_in(
+        &self,
+        text: &str,
+        toks: &[Token],
+        body: &dyn Fn(usize) -> bool,
+        taken: &[Taken],
+        out: &mut Vec<Found>,
+    ) {
         out.clear();
         let free = |s: usize, e: usize| body(s) && !overlaps(taken, s, e);
-        let mut toks = Vec::new();
-        tokens(text, &mut toks);
-        self.people(text, &toks, &free, out);
-        self.organisations(text, &toks, &free, out);
+        self.people(text, toks, &free, out);
+        self.organisations(text, toks, &free, out);
         out.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
         // Overlaps: keep the first (longest at a position).
         let mut last_end = 0;
@@ -453,7 +405,7 @@ impl Discoverer {
             }
             keep
         });
-        self.short_names(text, &toks, &free, taken, out);
+        self.short_names(text, toks, &free, taken, out);
     }
 
     /// Trim a candidate name span to its name tokens; returns the new end and
@@ -824,64 +776,12 @@ impl Discoverer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
-
-    /// The first, char-by-char tokeniser: the fast one must agree.
-    fn reference_tokens(text: &str) -> Vec<(usize, usize)> {
-        let mut out = Vec::new();
-        let mut start = None;
-        let mut prev = '\0';
-        let mut iter = text.char_indices().peekable();
-        while let Some((i, c)) = iter.next() {
-            let next = iter.peek().map(|&(_, n)| n);
-            let joiner = matches!(c, '-' | '\'' | '’') && prev.is_alphabetic() && next.is_some_and(char::is_alphabetic);
-            let initial_dot = c == '.' && start.is_some_and(|s| i - s == prev.len_utf8()) && prev.is_uppercase();
-            if c.is_alphanumeric() || joiner || initial_dot {
-                start.get_or_insert(i);
-            } else if let Some(s) = start.take() {
-                out.push((s, i));
-            }
-            prev = c;
-        }
-        if let Some(s) = start {
-            out.push((s, text.len()));
-        }
-        out
-    }
-
-    proptest! {
-        #[test]
-        fn tokens_agree_with_the_reference(parts in proptest::collection::vec(prop_oneof![
-            proptest::sample::select(vec!["-", "'", "’", ".", " ", "A", "D", "é", "É", "ø", "Ø", "x", "7", "²",
-                "\u{a0}", "Ǆ", "Ω", "٣", "\u{301}", "—", "Anne", "Marie", "O", "Brien"]).prop_map(str::to_string),
-            any::<char>().prop_map(|c| c.to_string()),
-        ], 0..30)) {
-            let text = parts.concat();
-            let mut got = Vec::new();
-            tokens(&text, &mut got);
-            for t in &got {
-                let c = text[t.start..].chars().next().unwrap();
-                prop_assert_eq!(t.first, crate::chars::classes_of(c));
-            }
-            let got: Vec<(usize, usize)> = got.iter().map(|t| (t.start, t.end)).collect();
-            prop_assert_eq!(got, reference_tokens(&text));
-        }
-    }
 
     fn people(text: &str) -> Vec<String> {
         let d = Discoverer::embedded();
         let mut out = Vec::new();
         d.discover(text, &|_| true, &[], &mut out);
         out.iter().filter(|f| f.kind == "person").map(|f| f.label.clone()).collect()
-    }
-
-    #[test]
-    fn tokens_join_hyphens_apostrophes_and_initials() {
-        let text = "Anne-Marie O'Brien og Povl D. Rasmussen.";
-        let mut t = Vec::new();
-        tokens(text, &mut t);
-        let w: Vec<&str> = t.iter().map(|t| &text[t.start..t.end]).collect();
-        assert_eq!(w, ["Anne-Marie", "O'Brien", "og", "Povl", "D.", "Rasmussen"]);
     }
 
     #[test]

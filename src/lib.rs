@@ -30,6 +30,7 @@ pub mod read;
 pub mod relate;
 pub mod resolve;
 pub mod segment;
+pub mod words;
 
 pub use dict::Dictionary;
 

@@ -22,6 +22,7 @@ use foldhash::fast::FixedState;
 
 use crate::dict::{Alias, CaseRule, Dictionary, EntityIdx};
 use crate::fold::{fold, fold_into};
+use crate::words::{Run, runs};
 
 /// An alias found in the text, with exact byte offsets of the entity's surface
 /// (genitive and compound tails excluded).
@@ -292,6 +293,14 @@ impl Matcher {
     /// [`crate::resolve`] sorts them). `folded` is a scratch buffer, reused
     /// between calls.
     pub fn candidates(&self, text: &str, folded: &mut Vec<u8>, out: &mut Vec<Candidate>) {
+        let mut r = Vec::new();
+        runs(text, &mut r);
+        self.candidates_in(text, &r, folded, out);
+    }
+
+    /// [`Matcher::candidates`] given the runs of letters and digits of
+    /// `text` ([`crate::words::runs`]).
+    pub fn candidates_in(&self, text: &str, runs: &[Run], folded: &mut Vec<u8>, out: &mut Vec<Candidate>) {
         out.clear();
         fold_into(text, folded);
         let folded = folded.as_slice();
@@ -303,31 +312,32 @@ impl Matcher {
                 }
             });
         };
-        // Every character boundary not preceded by a word character is a
-        // possible start: the first character of each word, and each
-        // character between words.
-        let n = text.len();
-        let mut i = 0;
-        while i < n {
-            let (len, word) = char_at(text, i);
-            if !word {
+        // An occurrence starts where no word character precedes it: at the
+        // start of a run, or at any character between runs (only aliases
+        // that open with punctuation can start there).
+        let mut gap_start = 0;
+        for r in runs {
+            if self.starts.any_other {
+                let mut i = gap_start;
+                while i < r.start {
+                    if self.starts.other(folded, i) {
+                        push(i);
+                    }
+                    i += char_at(text, i).0;
+                }
+            }
+            if self.starts.word(&folded[r.start..r.end]) {
+                push(r.start);
+            }
+            gap_start = r.end;
+        }
+        if self.starts.any_other {
+            let mut i = gap_start;
+            while i < text.len() {
                 if self.starts.other(folded, i) {
                     push(i);
                 }
-                i += len;
-                continue;
-            }
-            let start = i;
-            i += len;
-            while i < n {
-                let (len, word) = char_at(text, i);
-                if !word {
-                    break;
-                }
-                i += len;
-            }
-            if self.starts.word(&folded[start..i]) {
-                push(start);
+                i += char_at(text, i).0;
             }
         }
     }

@@ -22,6 +22,7 @@ use crate::read::{Document, DocumentReader};
 use crate::relate;
 use crate::resolve::{self, Mention, resolve};
 use crate::segment::{Segments, Span};
+use crate::words;
 
 /// What a mention refers to: a known entity, or one found in the text that
 /// the run's entity registry has yet to intern.
@@ -79,6 +80,8 @@ pub struct Extractor<'d> {
     /// Per paragraph of the last document: is it site furniture?
     pub is_furniture: Vec<bool>,
     folded: Vec<u8>,
+    runs: Vec<words::Run>,
+    tokens: Vec<words::Token>,
     candidates: Vec<Candidate>,
     mentions: Vec<Mention>,
     taken: Vec<Taken>,
@@ -106,6 +109,8 @@ impl<'d> Extractor<'d> {
             segments: Segments::default(),
             is_furniture: Vec::new(),
             folded: Vec::new(),
+            runs: Vec::new(),
+            tokens: Vec::new(),
             candidates: Vec::new(),
             mentions: Vec::new(),
             taken: Vec::new(),
@@ -135,7 +140,8 @@ impl<'d> Extractor<'d> {
         out.clear();
         self.segments.split(text);
         self.furniture.mark(text, &self.segments.paragraphs, &mut self.is_furniture);
-        self.matcher.candidates(text, &mut self.folded, &mut self.candidates);
+        words::runs(text, &mut self.runs);
+        self.matcher.candidates_in(text, &self.runs, &mut self.folded, &mut self.candidates);
         resolve(text, &self.matcher, &mut self.candidates, &mut self.mentions);
         self.taken.clear();
         for m in &self.mentions {
@@ -154,7 +160,8 @@ impl<'d> Extractor<'d> {
                 let p = paragraphs.partition_point(|p| p.start <= offset).saturating_sub(1);
                 !furniture.get(p).copied().unwrap_or(false)
             };
-            d.discover(text, &body, &self.taken, &mut self.found);
+            words::tokens(text, &self.runs, &mut self.tokens);
+            d.discover_in(text, &self.tokens, &body, &self.taken, &mut self.found);
             for f in &self.found {
                 let (paragraph, sentence) = self.place(f.start);
                 out.push(Located {
