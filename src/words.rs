@@ -20,6 +20,34 @@ pub struct Run {
     pub single: bool,
 }
 
+/// How many of the (up to) eight bytes at `i` are, from the first, ASCII
+/// letters or digits (0 when fewer than eight bytes remain).
+#[inline(always)]
+fn ascii_alnum_prefix(b: &[u8], i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let Some(chunk) = b.get(i..i + 8) else { return 0 };
+    let mut a = [0u8; 8];
+    a.copy_from_slice(chunk);
+    let x = u64::from_le_bytes(a);
+    if x & HIGH != 0 {
+        // A byte outside ASCII: count the ASCII ones before it bytewise.
+        return chunk.iter().take_while(|&&c| c < 0x80 && c.is_ascii_alphanumeric()).count();
+    }
+    // Per byte (all below 0x80, so no carries cross bytes): the high bit
+    // of `x + (0x80 - lo)` is set iff the byte >= lo, and of
+    // `x + (0x7F - hi)` iff the byte > hi.
+    let in_range = |v: u64, lo: u8, hi: u8| {
+        let ge = v.wrapping_add(ONES * u64::from(0x80 - lo));
+        let gt = v.wrapping_add(ONES * u64::from(0x7F - hi));
+        ge & !gt & HIGH
+    };
+    let letters = in_range(x | (ONES * 0x20), b'a', b'z');
+    let digits = in_range(x, b'0', b'9');
+    let not_alnum = !(letters | digits) & HIGH;
+    (not_alnum.trailing_zeros() / 8) as usize
+}
+
 /// The runs of `text`, in order, replacing the contents of `out`.
 pub fn runs(text: &str, out: &mut Vec<Run>) {
     out.clear();
@@ -44,6 +72,18 @@ pub fn runs(text: &str, out: &mut Vec<Run>) {
         let mut last = c.class;
         i += c.len;
         while i < n {
+            // Eight ASCII letters or digits at a time, the common case.
+            let ahead = ascii_alnum_prefix(b, i);
+            if ahead > 0 {
+                i += ahead;
+                last = k.ascii(b[i - 1]);
+                if ahead == 8 {
+                    continue;
+                }
+            }
+            if i >= n {
+                break;
+            }
             let x = b[i];
             if x < 0x80 {
                 let class = k.ascii(x);
@@ -165,6 +205,19 @@ mod tests {
             out.push((s, text.len()));
         }
         out
+    }
+
+    #[test]
+    fn eight_byte_scan_agrees_with_bytewise() {
+        for c in 0..=255u8 {
+            for pos in 0..8 {
+                let mut chunk = *b"aZ09bY8c";
+                chunk[pos] = c;
+                let want = chunk.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+                assert_eq!(ascii_alnum_prefix(&chunk, 0), want, "byte {c:#x} at {pos}");
+            }
+        }
+        assert_eq!(ascii_alnum_prefix(b"abc", 0), 0, "fewer than eight bytes");
     }
 
     #[test]
