@@ -746,9 +746,21 @@ impl Discoverer {
             let i = claimed.partition_point(|c| c.1 <= s);
             claimed.get(i).is_some_and(|c| c.0 < e)
         };
+        // A surname's first byte and length (capped at 63), to pass over
+        // most tokens without hashing them.
+        let mut surname_shapes = [0u64; 256];
+        for k in by_last.keys() {
+            if let Some(&b) = k.as_bytes().first() {
+                surname_shapes[b as usize] |= 1 << k.len().min(63);
+            }
+        }
+        let may_be_surname = |w: &str, len: usize| surname_shapes[w.as_bytes()[0] as usize] >> len.min(63) & 1 != 0;
         for t in toks {
             let w = &text[t.start..t.end];
-            if !t.is_cap() || w.chars().nth(2).is_none() {
+            if !t.is_cap() || !(may_be_surname(w, w.len()) || may_be_surname(w, w.len() - 1)) {
+                continue;
+            }
+            if w.chars().nth(2).is_none() {
                 continue;
             }
             let stem = w.strip_suffix('s').filter(|s| !self.surnames.contains(w) && s.len() > 2);
