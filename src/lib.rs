@@ -3,11 +3,14 @@
 //!
 //! The pipeline, one module per stage in the order data flows:
 //! [`read`] documents → [`segment`] into paragraphs and sentences, marking
-//! [`furniture`] → [`matcher`]
-//! runs one Aho-Corasick automaton over the [`fold`]ed text → [`resolve`]
-//! applies context rules and picks leftmost-longest mentions → [`graph`] links
-//! entities mentioned together → [`export`] writes tables and graph files.
-//! [`dict`] loads the dictionaries; [`pipeline`] ties the stages together.
+//! [`furniture`] → [`words`] finds the runs of letters and digits once →
+//! [`matcher`] runs one Aho-Corasick automaton over the [`fold`]ed text from
+//! the runs that may begin an alias → [`resolve`] applies context rules and
+//! picks leftmost-longest mentions → [`discover`] finds people and
+//! organisations no dictionary lists → [`relate`] reads roles → [`graph`]
+//! links entities mentioned together → [`export`] writes tables and graph
+//! files. [`dict`] loads the dictionaries; [`pipeline`] ties the stages
+//! together; [`chars`] classifies characters fast.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
