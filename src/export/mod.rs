@@ -63,7 +63,7 @@ pub fn finish(w: BufWriter<File>) -> io::Result<()> {
 const SYNC_EVERY: u64 = 32 << 20;
 
 /// A table written as the run goes (mentions.csv can outgrow the corpus).
-/// Every [`SYNC_EVERY`] bytes its data is handed to the disk by a background
+/// Every 32 MB its data is handed to the disk by a background
 /// thread, so the fsync that ends the run waits only for the last stretch
 /// instead of all of it (0.25 s of a 2.6 s run on 100 MB, measured).
 pub struct StreamedTable {
