@@ -25,7 +25,7 @@ use regex::Regex;
 
 use crate::dict::{WordSet, word_list};
 use crate::fold::ends_with_lowercase;
-use crate::words::{Run, Token, runs, tokens};
+use crate::words::{Token, scan};
 use crate::{FastMap, FastSet};
 
 /// The given-name list shipped in the binary.
@@ -375,9 +375,8 @@ impl Discoverer {
     /// whether an offset is outside furniture; `taken` are the dictionary
     /// mentions, sorted, which discovery never overlaps. Results are sorted.
     pub fn discover(&self, text: &str, body: &dyn Fn(usize) -> bool, taken: &[Taken], out: &mut Vec<Found>) {
-        let (mut r, mut toks): (Vec<Run>, Vec<Token>) = (Vec::new(), Vec::new());
-        runs(text, &mut r);
-        tokens(text, &r, &mut toks);
+        let mut toks = Vec::new();
+        scan(text, |_| {}, &mut toks);
         self.discover_in(text, &toks, body, taken, out);
     }
 

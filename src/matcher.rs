@@ -22,7 +22,7 @@ use foldhash::fast::FixedState;
 
 use crate::dict::{Alias, CaseRule, Dictionary, EntityIdx};
 use crate::fold::{fold, fold_into};
-use crate::words::{Run, runs};
+use crate::words::Run;
 
 /// An alias found in the text, with exact byte offsets of the entity's surface
 /// (genitive and compound tails excluded).
@@ -53,6 +53,10 @@ pub struct Matcher {
 /// words from the cache; the set confirms. Aliases that start with a
 /// non-word character (rare) are tried wherever their first two bytes stand.
 struct FirstWords {
+    /// Bit [`prefix_key`] set for the first three bytes of each first word,
+    /// and of each first word with a genitive `s`: 4 KB, so most words are
+    /// turned away from the cache without hashing them whole.
+    prefixes: Box<[u64; 512]>,
     bloom: Box<[u64; BLOOM_WORDS]>,
     words: HashSet<Box<[u8]>, FixedState>,
     /// Bit `b0 * 256 + b1` set when an alias starting with a non-word
@@ -63,6 +67,14 @@ struct FirstWords {
 
 const BLOOM_BITS: u32 = 15;
 const BLOOM_WORDS: usize = 1 << (BLOOM_BITS - 6);
+
+/// A 15-bit key of a word's first three bytes and its length up to three.
+#[inline(always)]
+fn prefix_key(w: &[u8]) -> usize {
+    let byte = |i: usize| u32::from(w.get(i).copied().unwrap_or(0));
+    let x = byte(0) | byte(1) << 8 | byte(2) << 16 | (w.len().min(3) as u32) << 24;
+    (x.wrapping_mul(0x9E37_79B1) >> 17) as usize
+}
 
 /// A cheap hash of a short byte string: whole-word loads, no copying (after
 /// wyhash's handling of short inputs).
@@ -95,6 +107,7 @@ fn word_hash(w: &[u8]) -> u64 {
 impl FirstWords {
     fn new(patterns: &[String]) -> Self {
         let mut f = FirstWords {
+            prefixes: Box::new([0; 512]),
             bloom: Box::new([0; BLOOM_WORDS]),
             words: HashSet::with_hasher(FixedState::default()),
             other_pairs: Box::new([0; 1024]),
@@ -104,6 +117,11 @@ impl FirstWords {
             let n = p.char_indices().find(|&(_, c)| !is_word_char(c)).map_or(p.len(), |(i, _)| i);
             let b = p.as_bytes();
             if n > 0 {
+                let genitive = [&b[..n], b"s"].concat();
+                for w in [&b[..n], &genitive[..]] {
+                    let k = prefix_key(w);
+                    f.prefixes[k >> 6] |= 1 << (k & 63);
+                }
                 let bit = word_hash(&b[..n]) >> (64 - BLOOM_BITS);
                 f.bloom[(bit >> 6) as usize] |= 1 << (bit & 63);
                 f.words.insert(b[..n].into());
@@ -126,6 +144,10 @@ impl FirstWords {
     /// begin an alias.
     #[inline]
     fn word(&self, w: &[u8]) -> bool {
+        let k = prefix_key(w);
+        if self.prefixes[k >> 6] & (1 << (k & 63)) == 0 {
+            return false;
+        }
         let known = |w: &[u8]| {
             let bit = word_hash(w) >> (64 - BLOOM_BITS);
             self.bloom[(bit >> 6) as usize] & (1 << (bit & 63)) != 0 && self.words.contains(w)
@@ -235,6 +257,58 @@ fn char_at(text: &str, i: usize) -> (usize, bool) {
     }
 }
 
+/// See [`Matcher::visitor`].
+pub struct RunVisitor<'a> {
+    m: &'a Matcher,
+    text: &'a str,
+    folded: &'a [u8],
+    out: &'a mut Vec<Candidate>,
+    /// Where the characters after the previous run begin.
+    gap_start: usize,
+}
+
+impl RunVisitor<'_> {
+    /// An occurrence starts where no word character precedes it: at the
+    /// start of a run, or at any character between runs (only aliases that
+    /// open with punctuation can start there).
+    #[inline]
+    pub fn visit(&mut self, r: &Run) {
+        self.gap(r.start);
+        if self.m.starts.word(&self.folded[r.start..r.end]) {
+            self.push(r.start);
+        }
+        self.gap_start = r.end;
+    }
+
+    /// The characters after the last run.
+    pub fn finish(mut self) {
+        self.gap(self.text.len());
+    }
+
+    fn gap(&mut self, end: usize) {
+        if !self.m.starts.any_other {
+            return;
+        }
+        let mut i = self.gap_start;
+        while i < end {
+            if self.m.starts.other(self.folded, i) {
+                self.push(i);
+            }
+            i += char_at(self.text, i).0;
+        }
+    }
+
+    fn push(&mut self, start: usize) {
+        let (m, text, out) = (self.m, self.text, &mut *self.out);
+        m.at(self.folded, start, |alias_idx, end| {
+            let alias = &m.aliases[alias_idx as usize];
+            if m.check(text, alias, start, end).is_ok() {
+                out.push(Candidate { alias: alias_idx, entity: alias.entity, start, end });
+            }
+        });
+    }
+}
+
 /// Follow the anchored automaton from `i` until it dies, reporting each
 /// alias that starts at `i` as `f(pattern, end)`.
 #[inline(always)]
@@ -293,53 +367,24 @@ impl Matcher {
     /// [`crate::resolve`] sorts them). `folded` is a scratch buffer, reused
     /// between calls.
     pub fn candidates(&self, text: &str, folded: &mut Vec<u8>, out: &mut Vec<Candidate>) {
-        let mut r = Vec::new();
-        runs(text, &mut r);
-        self.candidates_in(text, &r, folded, out);
+        let mut v = self.visitor(text, folded, out);
+        let mut tokens = Vec::new();
+        crate::words::scan(text, |r| v.visit(r), &mut tokens);
+        v.finish();
     }
 
-    /// [`Matcher::candidates`] given the runs of letters and digits of
-    /// `text` ([`crate::words::runs`]).
-    pub fn candidates_in(&self, text: &str, runs: &[Run], folded: &mut Vec<u8>, out: &mut Vec<Candidate>) {
+    /// Collects the candidates of `text` from its runs of letters and digits
+    /// as [`crate::words::scan`] finds them: call [`RunVisitor::visit`] for
+    /// each run in order, then [`RunVisitor::finish`].
+    pub fn visitor<'a>(
+        &'a self,
+        text: &'a str,
+        folded: &'a mut Vec<u8>,
+        out: &'a mut Vec<Candidate>,
+    ) -> RunVisitor<'a> {
         out.clear();
         fold_into(text, folded);
-        let folded = folded.as_slice();
-        let mut push = |start: usize| {
-            self.at(folded, start, |alias_idx, end| {
-                let alias = &self.aliases[alias_idx as usize];
-                if self.check(text, alias, start, end).is_ok() {
-                    out.push(Candidate { alias: alias_idx, entity: alias.entity, start, end });
-                }
-            });
-        };
-        // An occurrence starts where no word character precedes it: at the
-        // start of a run, or at any character between runs (only aliases
-        // that open with punctuation can start there).
-        let mut gap_start = 0;
-        for r in runs {
-            if self.starts.any_other {
-                let mut i = gap_start;
-                while i < r.start {
-                    if self.starts.other(folded, i) {
-                        push(i);
-                    }
-                    i += char_at(text, i).0;
-                }
-            }
-            if self.starts.word(&folded[r.start..r.end]) {
-                push(r.start);
-            }
-            gap_start = r.end;
-        }
-        if self.starts.any_other {
-            let mut i = gap_start;
-            while i < text.len() {
-                if self.starts.other(folded, i) {
-                    push(i);
-                }
-                i += char_at(text, i).0;
-            }
-        }
+        RunVisitor { m: self, text, folded, out, gap_start: 0 }
     }
 
     /// Every raw occurrence of every alias, with the rule that accepted or

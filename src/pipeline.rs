@@ -80,7 +80,6 @@ pub struct Extractor<'d> {
     /// Per paragraph of the last document: is it site furniture?
     pub is_furniture: Vec<bool>,
     folded: Vec<u8>,
-    runs: Vec<words::Run>,
     tokens: Vec<words::Token>,
     candidates: Vec<Candidate>,
     mentions: Vec<Mention>,
@@ -109,7 +108,6 @@ impl<'d> Extractor<'d> {
             segments: Segments::default(),
             is_furniture: Vec::new(),
             folded: Vec::new(),
-            runs: Vec::new(),
             tokens: Vec::new(),
             candidates: Vec::new(),
             mentions: Vec::new(),
@@ -140,8 +138,11 @@ impl<'d> Extractor<'d> {
         out.clear();
         self.segments.split(text);
         self.furniture.mark(text, &self.segments.paragraphs, &mut self.is_furniture);
-        words::runs(text, &mut self.runs);
-        self.matcher.candidates_in(text, &self.runs, &mut self.folded, &mut self.candidates);
+        // One pass finds the runs of letters and digits: the matcher looks
+        // at each as it comes, discovery gets the name tokens made of them.
+        let mut visitor = self.matcher.visitor(text, &mut self.folded, &mut self.candidates);
+        words::scan(text, |r| visitor.visit(r), &mut self.tokens);
+        visitor.finish();
         resolve(text, &self.matcher, &mut self.candidates, &mut self.mentions);
         self.taken.clear();
         for m in &self.mentions {
@@ -160,7 +161,6 @@ impl<'d> Extractor<'d> {
                 let p = paragraphs.partition_point(|p| p.start <= offset).saturating_sub(1);
                 !furniture.get(p).copied().unwrap_or(false)
             };
-            words::tokens(text, &self.runs, &mut self.tokens);
             d.discover_in(text, &self.tokens, &body, &self.taken, &mut self.found);
             for f in &self.found {
                 let (paragraph, sentence) = self.place(f.start);

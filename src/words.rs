@@ -51,6 +51,25 @@ fn ascii_alnum_prefix(b: &[u8], i: usize) -> usize {
 /// The runs of `text`, in order, replacing the contents of `out`.
 pub fn runs(text: &str, out: &mut Vec<Run>) {
     out.clear();
+    for_each_run(text, |r| out.push(r));
+}
+
+/// Runs and name tokens in one pass: `on_run` sees each run as it is found
+/// (the matcher), and the tokens go to `tokens` (for discovery). No list of
+/// runs is kept: on a 100 MB document it would take 400 MB.
+pub fn scan(text: &str, mut on_run: impl FnMut(&Run), tokens: &mut Vec<Token>) {
+    tokens.clear();
+    let mut joiner = Joiner::new(text);
+    for_each_run(text, |r| {
+        on_run(&r);
+        joiner.push(r, tokens);
+    });
+    joiner.finish(tokens);
+}
+
+/// Calls `f` with each run of `text`, in order.
+#[inline]
+fn for_each_run(text: &str, mut f: impl FnMut(Run)) {
     let k = Classifier::new(text);
     let b = text.as_bytes();
     let n = b.len();
@@ -102,7 +121,7 @@ pub fn runs(text: &str, out: &mut Vec<Run>) {
             }
         }
         let single = i - start == c.len;
-        out.push(Run { start, end: i, first, last, single });
+        f(Run { start, end: i, first, last, single });
     }
 }
 
@@ -126,37 +145,66 @@ impl Token {
 /// The name tokens made of `runs` (the runs of `text`), replacing `out`.
 pub fn tokens(text: &str, runs: &[Run], out: &mut Vec<Token>) {
     out.clear();
-    let k = Classifier::new(text);
-    let n = text.len();
-    let mut r = 0;
-    while r < runs.len() {
-        let Run { start, first, .. } = runs[r];
-        let end = loop {
-            let run = runs[r];
-            r += 1;
-            if run.end == n {
-                break n;
-            }
-            let c = k.at(run.end);
-            let next = runs.get(r).filter(|next| next.start == run.end + c.len);
-            // Hyphens and apostrophes join letters: "Anne-Marie", "O'Brien".
-            let joiner = matches!(c.ch, '-' | '\'' | '’')
-                && run.last & ALPHA != 0
-                && next.is_some_and(|next| next.first & ALPHA != 0);
-            if joiner {
-                continue;
-            }
-            // A full stop after one capital closes an initial: "D.", and
-            // takes a word glued to it ("D.Rasmussen").
-            if c.ch == '.' && run.start == start && run.single && run.first & UPPER != 0 {
-                if next.is_some() {
-                    continue;
+    let mut joiner = Joiner::new(text);
+    for &r in runs {
+        joiner.push(r, out);
+    }
+    joiner.finish(out);
+}
+
+/// Joins runs into name tokens as they arrive: whether a run ends its token
+/// depends on the character after it and on whether the next run starts
+/// right after that character.
+struct Joiner<'t> {
+    k: Classifier<'t>,
+    n: usize,
+    /// The token being built: its start, first classes and last run.
+    open: Option<(usize, u8, Run)>,
+}
+
+impl<'t> Joiner<'t> {
+    fn new(text: &'t str) -> Self {
+        Joiner { k: Classifier::new(text), n: text.len(), open: None }
+    }
+
+    fn push(&mut self, next: Run, out: &mut Vec<Token>) {
+        if let Some((start, first, run)) = self.open {
+            match self.end_before(start, run, Some(&next)) {
+                None => {
+                    self.open = Some((start, first, next));
+                    return;
                 }
-                break run.end + 1;
+                Some(end) => out.push(Token { start, end, first }),
             }
-            break run.end;
-        };
-        out.push(Token { start, end, first });
+        }
+        self.open = Some((next.start, next.first, next));
+    }
+
+    fn finish(self, out: &mut Vec<Token>) {
+        if let Some((start, first, run)) = self.open {
+            let end = self.end_before(start, run, None).unwrap_or(run.end);
+            out.push(Token { start, end, first });
+        }
+    }
+
+    /// Where the token that started at `start` and whose last run is `run`
+    /// ends, or `None` when `next` continues it.
+    fn end_before(&self, start: usize, run: Run, next: Option<&Run>) -> Option<usize> {
+        if run.end == self.n {
+            return Some(self.n);
+        }
+        let c = self.k.at(run.end);
+        let next = next.filter(|next| next.start == run.end + c.len);
+        // Hyphens and apostrophes join letters: "Anne-Marie", "O'Brien".
+        if matches!(c.ch, '-' | '\'' | '’') && run.last & ALPHA != 0 && next.is_some_and(|n| n.first & ALPHA != 0) {
+            return None;
+        }
+        // A full stop after one capital closes an initial: "D.", and takes a
+        // word glued to it ("D.Rasmussen").
+        if c.ch == '.' && run.start == start && run.single && run.first & UPPER != 0 {
+            return if next.is_some() { None } else { Some(run.end + 1) };
+        }
+        Some(run.end)
     }
 }
 
@@ -259,6 +307,10 @@ mod tests {
                 prop_assert_eq!(tok.first, crate::chars::classes_of(c));
             }
             prop_assert_eq!(t.iter().map(|t| (t.start, t.end)).collect::<Vec<_>>(), reference_tokens(&text));
+            let (mut seen, mut t2) = (Vec::new(), Vec::new());
+            scan(&text, |r| seen.push(*r), &mut t2);
+            prop_assert_eq!(seen, r);
+            prop_assert_eq!(t2, t);
         }
     }
 }
