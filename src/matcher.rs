@@ -285,10 +285,15 @@ impl RunVisitor<'_> {
         self.gap(self.text.len());
     }
 
+    #[inline(always)]
     fn gap(&mut self, end: usize) {
-        if !self.m.starts.any_other {
-            return;
+        if self.m.starts.any_other {
+            self.gap_slow(end);
         }
+    }
+
+    #[cold]
+    fn gap_slow(&mut self, end: usize) {
         let mut i = self.gap_start;
         while i < end {
             if self.m.starts.other(self.folded, i) {
