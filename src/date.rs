@@ -110,7 +110,11 @@ fn date_re() -> &'static Regex {
 /// The first valid date written in `text`, if any.
 pub fn find_in_text(text: &str) -> Option<Date> {
     // Every form has a four-digit year: skip text without one cheaply.
-    let has_year = text.as_bytes().windows(4).any(|w| w.iter().all(u8::is_ascii_digit));
+    let mut digits = 0;
+    let has_year = text.as_bytes().iter().any(|b| {
+        digits = if b.is_ascii_digit() { digits + 1 } else { 0 };
+        digits == 4
+    });
     if !has_year {
         return None;
     }
