@@ -562,7 +562,7 @@ impl Discoverer {
         let word = |k: usize| &text[toks[k].start..toks[k].end];
         let mut i = 0;
         while i < toks.len() {
-            if !toks[i].is_cap() {
+            if !toks[i].is_cap(text) {
                 i += 1;
                 continue;
             }
@@ -641,7 +641,7 @@ impl Discoverer {
             }
         }
         // An agency's name is capitalised (checked first: it is cheap).
-        for t in toks.iter().filter(|t| t.is_cap()) {
+        for t in toks.iter().filter(|t| t.is_cap(text)) {
             let w = &text[t.start..t.end];
             let stem = w.strip_suffix('s').filter(|s| AGENCY_SUFFIXES.iter().any(|x| s.ends_with(x))).unwrap_or(w);
             let Some(suffix) = AGENCY_SUFFIXES.iter().find(|x| stem.ends_with(*x)) else { continue };
@@ -756,7 +756,7 @@ impl Discoverer {
         let may_be_surname = |w: &str, len: usize| surname_shapes[w.as_bytes()[0] as usize] >> len.min(63) & 1 != 0;
         for t in toks {
             let w = &text[t.start..t.end];
-            if !t.is_cap() || !(may_be_surname(w, w.len()) || may_be_surname(w, w.len() - 1)) {
+            if !t.is_cap(text) || !(may_be_surname(w, w.len()) || may_be_surname(w, w.len() - 1)) {
                 continue;
             }
             if w.chars().nth(2).is_none() {
