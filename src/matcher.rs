@@ -63,6 +63,8 @@ struct FirstWords {
     /// character starts with the bytes `b0 b1`.
     other_pairs: Box<[u64; 1024]>,
     any_other: bool,
+    /// The distinct first bytes of those aliases (party letters: `(`).
+    other_firsts: Vec<u8>,
 }
 
 const BLOOM_BITS: u32 = 15;
@@ -112,6 +114,7 @@ impl FirstWords {
             words: HashSet::with_hasher(FixedState::default()),
             other_pairs: Box::new([0; 1024]),
             any_other: false,
+            other_firsts: Vec::new(),
         };
         for p in patterns {
             let n = p.char_indices().find(|&(_, c)| !is_word_char(c)).map_or(p.len(), |(i, _)| i);
@@ -127,6 +130,9 @@ impl FirstWords {
                 f.words.insert(b[..n].into());
             } else if let Some(&b0) = b.first() {
                 f.any_other = true;
+                if !f.other_firsts.contains(&b0) {
+                    f.other_firsts.push(b0);
+                }
                 let mut set = |b1: u8| {
                     let k = (b0 as usize) << 8 | b1 as usize;
                     f.other_pairs[k >> 6] |= 1 << (k & 63);
@@ -225,81 +231,43 @@ pub fn token_around(text: &str, start: usize, end: usize) -> &str {
     &text[a..z]
 }
 
-/// Whether each ASCII byte is a letter or digit.
-const ASCII_WORD: [bool; 128] = {
-    let mut t = [false; 128];
-    let mut b = 0;
-    while b < 128 {
-        t[b] = (b as u8).is_ascii_alphanumeric();
-        b += 1;
-    }
-    t
-};
-
-/// The character at byte `i` of `text` (a character boundary) and whether it
-/// is a word character.
-#[inline(always)]
-fn char_at(text: &str, i: usize) -> (usize, bool) {
-    let c = text.as_bytes()[i];
-    if c < 0x80 {
-        return (1, ASCII_WORD[c as usize]);
-    }
-    let b = text.as_bytes();
-    match (c, b.get(i + 1).copied().unwrap_or(0)) {
-        // Latin-1 letters `À`–`ÿ` (Danish `æøåÆØÅ`), except `×` and `÷`.
-        (0xC3, d) => (2, d != 0x97 && d != 0xB7),
-        // General punctuation U+2000–U+203F: quotes, dashes, spaces.
-        (0xE2, 0x80) => (3, false),
-        _ => {
-            let ch = text[i..].chars().next().unwrap_or(' ');
-            (ch.len_utf8(), is_word_char(ch))
-        }
-    }
-}
-
 /// See [`Matcher::visitor`].
 pub struct RunVisitor<'a> {
     m: &'a Matcher,
     text: &'a str,
     folded: &'a [u8],
     out: &'a mut Vec<Candidate>,
-    /// Where the characters after the previous run begin.
-    gap_start: usize,
 }
 
 impl RunVisitor<'_> {
     /// An occurrence starts where no word character precedes it: at the
-    /// start of a run, or at any character between runs (only aliases that
-    /// open with punctuation can start there).
+    /// start of a run, or at a character between runs (only aliases that
+    /// open with punctuation can start there; [`RunVisitor::finish`] looks
+    /// for those).
     #[inline]
     pub fn visit(&mut self, r: &Run) {
-        self.gap(r.start);
         if self.m.starts.word(&self.folded[r.start..r.end]) {
             self.push(r.start);
         }
-        self.gap_start = r.end;
     }
 
-    /// The characters after the last run.
+    /// Aliases that open with punctuation ("(S)"), searched by their first
+    /// byte over the whole text: a handful of bytes, found with memchr,
+    /// instead of a look at every character between words.
     pub fn finish(mut self) {
-        self.gap(self.text.len());
-    }
-
-    #[inline(always)]
-    fn gap(&mut self, end: usize) {
-        if self.m.starts.any_other {
-            self.gap_slow(end);
-        }
-    }
-
-    #[cold]
-    fn gap_slow(&mut self, end: usize) {
-        let mut i = self.gap_start;
-        while i < end {
-            if self.m.starts.other(self.folded, i) {
+        let firsts = &self.m.starts.other_firsts;
+        let folded = self.folded;
+        let hits: Vec<usize> = match firsts[..] {
+            [] => Vec::new(),
+            [a] => memchr::memchr_iter(a, folded).collect(),
+            [a, b] => memchr::memchr2_iter(a, b, folded).collect(),
+            [a, b, c] => memchr::memchr3_iter(a, b, c, folded).collect(),
+            _ => self.text.char_indices().map(|(i, _)| i).collect(),
+        };
+        for i in hits {
+            if self.m.starts.other(folded, i) {
                 self.push(i);
             }
-            i += char_at(self.text, i).0;
         }
     }
 
@@ -389,7 +357,7 @@ impl Matcher {
     ) -> RunVisitor<'a> {
         out.clear();
         fold_into(text, folded);
-        RunVisitor { m: self, text, folded, out, gap_start: 0 }
+        RunVisitor { m: self, text, folded, out }
     }
 
     /// Every raw occurrence of every alias, with the rule that accepted or
