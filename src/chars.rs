@@ -92,17 +92,6 @@ impl<'t> Classifier<'t> {
         let ch = self.text[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
         At { ch, len: ch.len_utf8(), class: classes_of(ch) }
     }
-
-    /// The character ending at byte `i` (a character boundary above 0).
-    #[inline]
-    pub fn before(&self, i: usize) -> At {
-        let b = self.text.as_bytes();
-        let mut s = i - 1;
-        while s > 0 && (b[s] & 0xC0) == 0x80 {
-            s -= 1;
-        }
-        self.at(s)
-    }
 }
 
 #[cfg(test)]
@@ -121,7 +110,6 @@ mod tests {
         for (i, c) in text.char_indices() {
             let got = k.at(i);
             assert_eq!(got, At { ch: c, len: c.len_utf8(), class: classes_of(c) }, "{c:?}");
-            assert_eq!(k.before(i + c.len_utf8()), got, "{c:?}");
         }
     }
 }

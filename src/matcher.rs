@@ -16,10 +16,7 @@
 use aho_corasick::automaton::Automaton;
 use aho_corasick::{Anchored, MatchKind, nfa::contiguous};
 
-use std::collections::HashSet;
-
-use foldhash::fast::FixedState;
-
+use crate::FastSet;
 use crate::dict::{Alias, CaseRule, Dictionary, EntityIdx};
 use crate::fold::{fold, fold_into};
 use crate::words::Run;
@@ -58,11 +55,10 @@ struct FirstWords {
     /// turned away from the cache without hashing them whole.
     prefixes: Box<[u64; 512]>,
     bloom: Box<[u64; BLOOM_WORDS]>,
-    words: HashSet<Box<[u8]>, FixedState>,
+    words: FastSet<Box<[u8]>>,
     /// Bit `b0 * 256 + b1` set when an alias starting with a non-word
     /// character starts with the bytes `b0 b1`.
     other_pairs: Box<[u64; 1024]>,
-    any_other: bool,
     /// The distinct first bytes of those aliases (party letters: `(`).
     other_firsts: Vec<u8>,
 }
@@ -111,9 +107,8 @@ impl FirstWords {
         let mut f = FirstWords {
             prefixes: Box::new([0; 512]),
             bloom: Box::new([0; BLOOM_WORDS]),
-            words: HashSet::with_hasher(FixedState::default()),
+            words: FastSet::default(),
             other_pairs: Box::new([0; 1024]),
-            any_other: false,
             other_firsts: Vec::new(),
         };
         for p in patterns {
@@ -129,7 +124,6 @@ impl FirstWords {
                 f.bloom[(bit >> 6) as usize] |= 1 << (bit & 63);
                 f.words.insert(b[..n].into());
             } else if let Some(&b0) = b.first() {
-                f.any_other = true;
                 if !f.other_firsts.contains(&b0) {
                     f.other_firsts.push(b0);
                 }
@@ -165,9 +159,6 @@ impl FirstWords {
     /// `i` of the folded text.
     #[inline]
     fn other(&self, folded: &[u8], i: usize) -> bool {
-        if !self.any_other {
-            return false;
-        }
         let k = (folded[i] as usize) << 8 | folded.get(i + 1).copied().unwrap_or(0) as usize;
         self.other_pairs[k >> 6] & (1 << (k & 63)) != 0
     }

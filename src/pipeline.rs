@@ -688,7 +688,7 @@ fn parallel<'m, 'd>(
         }
         drop(done_tx);
         let mut seq = 0u64;
-        'read: loop {
+        loop {
             let mut chunk = Vec::with_capacity(CHUNK_DOCS);
             let mut bytes = 0;
             for doc in reader.by_ref() {
@@ -700,7 +700,7 @@ fn parallel<'m, 'd>(
             }
             // Wait for a chunk to be merged before reading further ahead.
             if chunk.is_empty() || token_rx.recv().is_err() || chunk_tx.send((seq, chunk)).is_err() {
-                break 'read;
+                break;
             }
             seq += 1;
         }
