@@ -376,12 +376,12 @@ impl Discoverer {
     /// mentions, sorted, which discovery never overlaps. Results are sorted.
     pub fn discover(&self, text: &str, body: &dyn Fn(usize) -> bool, taken: &[Taken], out: &mut Vec<Found>) {
         let mut toks = Vec::new();
-        scan(text, |_| {}, &mut toks);
+        scan(text, |_| {}, Some(&mut toks));
         self.discover_in(text, &toks, body, taken, out);
     }
 
     /// [`Discoverer::discover`] given the name tokens of `text`
-    /// ([`crate::words::tokens`]).
+    /// ([`crate::words::scan`]).
     pub fn discover_in(
         &self,
         text: &str,

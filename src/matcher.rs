@@ -332,8 +332,7 @@ impl Matcher {
     /// between calls.
     pub fn candidates(&self, text: &str, folded: &mut Vec<u8>, out: &mut Vec<Candidate>) {
         let mut v = self.visitor(text, folded, out);
-        let mut tokens = Vec::new();
-        crate::words::scan(text, |r| v.visit(r), &mut tokens);
+        crate::words::scan(text, |r| v.visit(r), None);
         v.finish();
     }
 

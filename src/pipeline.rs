@@ -141,7 +141,8 @@ impl<'d> Extractor<'d> {
         // One pass finds the runs of letters and digits: the matcher looks
         // at each as it comes, discovery gets the name tokens made of them.
         let mut visitor = self.matcher.visitor(text, &mut self.folded, &mut self.candidates);
-        words::scan(text, |r| visitor.visit(r), &mut self.tokens);
+        let tokens = self.discoverer.is_some().then_some(&mut self.tokens);
+        words::scan(text, |r| visitor.visit(r), tokens);
         visitor.finish();
         resolve(text, &self.matcher, &mut self.candidates, &mut self.mentions);
         self.taken.clear();

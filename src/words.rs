@@ -48,16 +48,15 @@ fn ascii_alnum_prefix(b: &[u8], i: usize) -> usize {
     (not_alnum.trailing_zeros() / 8) as usize
 }
 
-/// The runs of `text`, in order, replacing the contents of `out`.
-pub fn runs(text: &str, out: &mut Vec<Run>) {
-    out.clear();
-    for_each_run(text, |r| out.push(r));
-}
-
 /// Runs and name tokens in one pass: `on_run` sees each run as it is found
-/// (the matcher), and the tokens go to `tokens` (for discovery). No list of
-/// runs is kept: on a 100 MB document it would take 400 MB.
-pub fn scan(text: &str, mut on_run: impl FnMut(&Run), tokens: &mut Vec<Token>) {
+/// (the matcher), and the tokens, when asked for, replace the contents of
+/// `tokens` (for discovery). No list of runs is kept: on a 100 MB document
+/// it would take 400 MB.
+pub fn scan(text: &str, mut on_run: impl FnMut(&Run), tokens: Option<&mut Vec<Token>>) {
+    let Some(tokens) = tokens else {
+        for_each_run(text, |r| on_run(&r));
+        return;
+    };
     tokens.clear();
     let mut joiner = Joiner::new(text);
     for_each_run(text, |r| {
@@ -141,16 +140,6 @@ impl Token {
     pub fn is_cap(&self, text: &str) -> bool {
         Classifier::new(text).at(self.start).class & UPPER != 0
     }
-}
-
-/// The name tokens made of `runs` (the runs of `text`), replacing `out`.
-pub fn tokens(text: &str, runs: &[Run], out: &mut Vec<Token>) {
-    out.clear();
-    let mut joiner = Joiner::new(text);
-    for &r in runs {
-        joiner.push(r, out);
-    }
-    joiner.finish(out);
 }
 
 /// Joins runs into name tokens as they arrive: whether a run ends its token
@@ -272,10 +261,8 @@ mod tests {
     #[test]
     fn names_join_hyphens_apostrophes_and_initials() {
         let text = "Anne-Marie O'Brien og Povl D. Rasmussen, A.P. Møller, D.Rasmussen - KMD-";
-        let mut r = Vec::new();
-        runs(text, &mut r);
         let mut t = Vec::new();
-        tokens(text, &r, &mut t);
+        scan(text, |_| {}, Some(&mut t));
         let w: Vec<&str> = t.iter().map(|t| &text[t.start..t.end]).collect();
         assert_eq!(
             w,
@@ -291,8 +278,8 @@ mod tests {
             any::<char>().prop_map(|c| c.to_string()),
         ], 0..30)) {
             let text = parts.concat();
-            let mut r = Vec::new();
-            runs(&text, &mut r);
+            let (mut r, mut t) = (Vec::new(), Vec::new());
+            scan(&text, |run| r.push(*run), Some(&mut t));
             prop_assert_eq!(r.iter().map(|r| (r.start, r.end)).collect::<Vec<_>>(), reference_runs(&text));
             for run in &r {
                 let s = &text[run.start..run.end];
@@ -301,17 +288,14 @@ mod tests {
                 prop_assert_eq!(run.last, crate::chars::classes_of(l));
                 prop_assert_eq!(run.single, s.chars().count() == 1);
             }
-            let mut t = Vec::new();
-            tokens(&text, &r, &mut t);
             for tok in &t {
                 let c = text[tok.start..].chars().next().unwrap();
                 prop_assert_eq!(tok.is_cap(&text), c.is_uppercase());
             }
             prop_assert_eq!(t.iter().map(|t| (t.start, t.end)).collect::<Vec<_>>(), reference_tokens(&text));
-            let (mut seen, mut t2) = (Vec::new(), Vec::new());
-            scan(&text, |r| seen.push(*r), &mut t2);
-            prop_assert_eq!(seen, r);
-            prop_assert_eq!(t2, t);
+            let mut alone = Vec::new();
+            scan(&text, |run| alone.push(*run), None);
+            prop_assert_eq!(alone, r, "the runs without tokens");
         }
     }
 }
