@@ -316,7 +316,7 @@ fn line_start(text: &str, pos: usize) -> usize {
 }
 
 /// `s` with each run of whitespace as one space, trimmed (a label).
-fn single_spaced(s: &str) -> String {
+pub(crate) fn single_spaced(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for w in s.split_whitespace() {
         if !out.is_empty() {

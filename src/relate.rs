@@ -131,7 +131,7 @@ pub fn relations(text: &str, segments: &Segments, located: &[Located], dict: &Di
                 None
             };
             if let Some((person, organisation, title)) = found {
-                let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+                let title = crate::discover::single_spaced(&title);
                 let r = Relation { person, organisation, title, sentence: a.sentence };
                 if !out.contains(&r) {
                     out.push(r);

@@ -112,12 +112,11 @@ impl StreamedTable {
 
     /// Flush, wait for background syncs, and sync the rest.
     pub fn finish(self) -> io::Result<()> {
-        let f = self.w.into_inner().map_err(|e| e.into_error())?;
         if let Some((tx, handle)) = self.syncer {
             drop(tx);
             handle.join().map_err(|_| io::Error::other("the background sync thread panicked"))??;
         }
-        f.sync_all()
+        finish(self.w)
     }
 }
 
