@@ -24,7 +24,7 @@ use std::sync::{LazyLock, OnceLock};
 use regex::Regex;
 
 use crate::dict::{WordSet, word_list};
-use crate::fold::ends_with_lowercase;
+use crate::fold::with_lowercase;
 use crate::words::{Token, scan};
 use crate::{FastMap, FastSet};
 
@@ -262,7 +262,11 @@ const SPEECH_VERBS: &[&str] = &[
 ];
 
 fn ends_with_role(word: &str) -> bool {
-    ROLE_ENDINGS.iter().any(|r| ends_with_lowercase(word, r))
+    with_lowercase(word, |w| ROLE_ENDINGS.iter().any(|r| w.ends_with(r.as_bytes())))
+}
+
+fn is_speech_verb(word: &str) -> bool {
+    with_lowercase(word, |w| SPEECH_VERBS.iter().any(|v| w == v.as_bytes()))
 }
 
 fn photo_credit_re() -> &'static Regex {
@@ -520,14 +524,13 @@ impl Discoverer {
             let gap = &text[prev.end..start];
             let word = &text[prev.start..prev.end];
             if gap.chars().all(|c| c == ' ' || c == '\u{a0}') {
-                let lower = word.to_lowercase();
-                if ends_with_role(word) || SPEECH_VERBS.contains(&lower.as_str()) {
+                if ends_with_role(word) || is_speech_verb(word) {
                     return true;
                 }
                 if word == "Af" && text[line_start..prev.start].trim().is_empty() {
                     return true;
                 }
-                if lower == "fra" && text[line_start..prev.start].trim_end().ends_with("lyder det") {
+                if with_lowercase(word, |w| w == b"fra") && text[line_start..prev.start].trim_end().ends_with("lyder det") {
                     return true;
                 }
             }
@@ -678,38 +681,47 @@ impl Discoverer {
         taken: &[Taken],
         out: &mut Vec<Found>,
     ) {
-        // Every person named in the document: (start, words), dictionary and discovered.
-        let mut people: Vec<(usize, Vec<String>)> = taken
-            .iter()
-            .filter(|t| t.person)
-            .map(|t| (t.start, text[t.start..t.end].split_whitespace().map(String::from).collect()))
-            .collect();
-        people.extend(
-            out.iter()
-                .filter(|f| f.kind == "person")
-                .map(|f| (f.start, f.label.split(' ').map(String::from).collect())),
-        );
-        if people.is_empty() {
-            return;
+        // Every person named in the document, dictionary and discovered: where
+        // they are first named and their words, as slices of one list (the
+        // discovered labels are copied once, as `out` changes below).
+        let mut labels = String::new();
+        let mut found = Vec::new();
+        for f in out.iter().filter(|f| f.kind == "person") {
+            let from = labels.len();
+            labels.push_str(&f.label);
+            found.push((f.start, from..labels.len()));
         }
+        let mut all_words: Vec<&str> = Vec::new();
+        let mut spans: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
+        for t in taken.iter().filter(|t| t.person) {
+            let from = all_words.len();
+            all_words.extend(text[t.start..t.end].split_whitespace());
+            spans.push((t.start, from..all_words.len()));
+        }
+        for (start, r) in found {
+            let from = all_words.len();
+            all_words.extend(labels[r].split(' '));
+            spans.push((start, from..all_words.len()));
+        }
+        let people: Vec<(usize, &[&str])> = spans.into_iter().map(|(s, r)| (s, &all_words[r])).collect();
         // Indexes keep this linear in the size of the document, however many
         // people share a first name or a surname.
-        let mut by_first_two: FastMap<(&str, &str), FastSet<&[String]>> = FastMap::default();
-        let mut by_first_last: FastMap<(&str, &str), FastSet<&[String]>> = FastMap::default();
+        let mut by_first_two: FastMap<(&str, &str), FastSet<&[&str]>> = FastMap::default();
+        let mut by_first_last: FastMap<(&str, &str), FastSet<&[&str]>> = FastMap::default();
         // surname -> (where the person is first named, words), one entry per person
-        let mut by_last: FastMap<&str, Vec<(usize, &[String])>> = FastMap::default();
-        for (start, words) in &people {
+        let mut by_last: FastMap<&str, Vec<(usize, &[&str])>> = FastMap::default();
+        for &(start, words) in &people {
             if words.len() < 2 {
                 continue;
             }
-            let (first, last) = (words[0].as_str(), words[words.len() - 1].as_str());
-            by_first_two.entry((first, words[1].as_str())).or_default().insert(words);
+            let (first, last) = (words[0], words[words.len() - 1]);
+            by_first_two.entry((first, words[1])).or_default().insert(words);
             by_first_last.entry((first, last)).or_default().insert(words);
-            by_last.entry(last).or_default().push((*start, words));
+            by_last.entry(last).or_default().push((start, words));
         }
         for list in by_last.values_mut() {
             list.sort();
-            let mut seen: FastSet<&[String]> = FastSet::default();
+            let mut seen: FastSet<&[&str]> = FastSet::default();
             list.retain(|(_, w)| seen.insert(w));
         }
         // Longer forms absorb shorter ones ("Jørgen Kristensen" → "Jørgen Kristensen Rasch").
@@ -719,7 +731,7 @@ impl Discoverer {
                 continue;
             }
             let key = (words[0], words[1]);
-            let mut longer: FastSet<&[String]> = FastSet::default();
+            let mut longer: FastSet<&[&str]> = FastSet::default();
             for w in by_first_two.get(&key).into_iter().flatten() {
                 if w.len() > words.len() && w.iter().zip(&words).all(|(a, b)| a == b) {
                     longer.insert(w);
@@ -764,7 +776,7 @@ impl Discoverer {
             }
             let stem = w.strip_suffix('s').filter(|s| !self.surnames.contains(w) && s.len() > 2);
             // People with this surname named before the token (sorted by first mention).
-            let before = |key: Option<&str>| -> &[(usize, &[String])] {
+            let before = |key: Option<&str>| -> &[(usize, &[&str])] {
                 let list = key.and_then(|k| by_last.get(k)).map_or(&[][..], Vec::as_slice);
                 &list[..list.partition_point(|(s, _)| *s < t.start)]
             };
