@@ -452,17 +452,61 @@ impl AsRef<[u8]> for Digits {
     }
 }
 
-fn format_rows(p: &Processed, dict: &Dictionary, raw: bool) -> csv::Result<Rows> {
+/// What a worker keeps from one document to the next so that it does not
+/// allocate it again: the word list of `--window words:N`, and the CSV
+/// writers (each holds an 8 KB buffer that is zeroed when it is made).
+pub struct Scratch {
+    words: Vec<usize>,
+    mentions: csv::Writer<Sink>,
+    document: csv::Writer<Sink>,
+    relations: csv::Writer<Sink>,
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch {
+            words: Vec::new(),
+            mentions: export::csv_writer(Sink::default()),
+            document: export::csv_writer(Sink::default()),
+            relations: export::csv_writer(Sink::default()),
+        }
+    }
+}
+
+/// A byte buffer that a CSV writer writes to and that can be emptied through
+/// the shared reference the writer gives out (`csv::Writer` has no `get_mut`).
+#[derive(Default)]
+struct Sink(std::cell::Cell<Vec<u8>>);
+
+impl std::io::Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.get_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The bytes written to `w` since the last call.
+fn take_rows(w: &mut csv::Writer<Sink>) -> csv::Result<Vec<u8>> {
+    w.flush()?;
+    Ok(w.get_ref().0.take())
+}
+
+fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch) -> csv::Result<Rows> {
     let c = |s: &str| export::cell(s, raw).into_owned();
     let doc = &p.doc;
     let text = doc.text.as_str();
-    let mut mentions = export::csv_writer(Vec::with_capacity(p.located.len() * 200));
+    let sink = &s.mentions.get_ref().0;
+    sink.set(Vec::with_capacity(p.located.len() * 200));
     let doc_id = export::cell(&doc.id, raw);
     for (m, ctx) in p.located.iter().zip(&p.contexts) {
         // Field by field: a mention row is written for every mention of the
         // corpus, and owned cells cost an allocation each.
         let e = view(dict, &m.target);
-        let w = &mut mentions;
+        let w = &mut s.mentions;
         w.write_field(doc_id.as_bytes())?;
         w.write_field(export::cell(&e.id, raw).as_bytes())?;
         w.write_field(export::cell(e.kind, raw).as_bytes())?;
@@ -476,8 +520,7 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool) -> csv::Result<Rows>
         w.write_field(e.source)?;
         w.write_record(None::<&[u8]>)?;
     }
-    let mut document = export::csv_writer(Vec::new());
-    document.write_record([
+    s.document.write_record([
         c(&doc.id),
         c(&doc.source),
         c(&doc.title),
@@ -486,9 +529,8 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool) -> csv::Result<Rows>
         p.located.len().to_string(),
         p.furniture.clone(),
     ])?;
-    let mut relations = export::csv_writer(Vec::new());
     for (r, ctx) in p.relations.iter().zip(&p.relation_contexts) {
-        relations.write_record([
+        s.relations.write_record([
             c(&doc.id),
             c(&view(dict, &p.located[r.person].target).id),
             c(&view(dict, &p.located[r.organisation].target).id),
@@ -497,19 +539,22 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool) -> csv::Result<Rows>
             c(text[ctx.start..ctx.end].trim()),
         ])?;
     }
-    let bytes = |w: csv::Writer<Vec<u8>>| w.into_inner().map_err(|e| csv::Error::from(e.into_error()));
-    Ok(Rows { mentions: bytes(mentions)?, document: bytes(document)?, relations: bytes(relations)? })
+    Ok(Rows {
+        mentions: take_rows(&mut s.mentions)?,
+        document: take_rows(&mut s.document)?,
+        relations: take_rows(&mut s.relations)?,
+    })
 }
 
 /// Run every per-document stage on one document.
-pub fn process(ex: &mut Extractor, doc: Document, opts: &Options, words: &mut Vec<usize>) -> Processed {
+pub fn process(ex: &mut Extractor, doc: Document, opts: &Options, scratch: &mut Scratch) -> Processed {
     let window = opts.window;
     let mut located = Vec::new();
     ex.extract(&doc.text, &mut located);
     let mut diagnostics = Diagnostics::default();
     let date = document_date(&doc, ex, &mut diagnostics);
     let mut ranges = Vec::new();
-    let window_count = windows(window, &doc.text, ex, &located, words, &mut ranges);
+    let window_count = windows(window, &doc.text, ex, &located, &mut scratch.words, &mut ranges);
     let sentence = |i: u32| ex.segments.sentences.get(i as usize).map(|s| s.span).unwrap_or_default();
     let contexts = located.iter().map(|m| sentence(m.sentence)).collect();
     let mut relations = Vec::new();
@@ -529,7 +574,7 @@ pub fn process(ex: &mut Extractor, doc: Document, opts: &Options, words: &mut Ve
         diagnostics,
         rows: Rows::default(),
     };
-    match format_rows(&p, ex.dict, opts.raw_csv) {
+    match format_rows(&p, ex.dict, opts.raw_csv, scratch) {
         Ok(rows) => p.rows = rows,
         Err(e) => p.diagnostics.error(&p.doc.source, format!("cannot format the rows of this document: {e}")),
     }
@@ -674,13 +719,13 @@ fn parallel<'m, 'd>(
         for _ in 0..threads {
             let (chunk_rx, done_tx) = (&chunk_rx, done_tx.clone());
             scope.spawn(move || {
-                let (mut ex, mut words) = (new_extractor(), Vec::new());
+                let (mut ex, mut scratch) = (new_extractor(), Scratch::default());
                 loop {
                     // A poisoned lock means another worker panicked: stop too.
                     let Ok(next) = chunk_rx.lock().map(|rx| rx.recv()) else { break };
                     let Ok((seq, docs)) = next else { break };
                     let done: Vec<Processed> =
-                        docs.into_iter().map(|doc| process(&mut ex, doc, opts, &mut words)).collect();
+                        docs.into_iter().map(|doc| process(&mut ex, doc, opts, &mut scratch)).collect();
                     if done_tx.send((seq, done)).is_err() {
                         break; // the merge stopped on an error
                     }
@@ -743,9 +788,9 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
     if threads == 1 {
         // One thread: no batches, no hand-over.
         let mut ex = new_extractor();
-        let mut words = Vec::new();
+        let mut scratch = Scratch::default();
         for doc in reader.by_ref() {
-            let p = process(&mut ex, doc, opts, &mut words);
+            let p = process(&mut ex, doc, opts, &mut scratch);
             merger.add(p)?;
         }
     } else {
