@@ -25,7 +25,7 @@ use regex::Regex;
 
 use crate::dict::{WordSet, word_list};
 use crate::fold::with_lowercase;
-use crate::words::{Token, scan};
+use crate::words::{Token, Tokens, scan};
 use crate::{FastMap, FastSet};
 
 /// The given-name list shipped in the binary.
@@ -379,7 +379,7 @@ impl Discoverer {
     /// whether an offset is outside furniture; `taken` are the dictionary
     /// mentions, sorted, which discovery never overlaps. Results are sorted.
     pub fn discover(&self, text: &str, body: &dyn Fn(usize) -> bool, taken: &[Taken], out: &mut Vec<Found>) {
-        let mut toks = Vec::new();
+        let mut toks = Tokens::default();
         scan(text, |_| {}, Some(&mut toks));
         self.discover_in(text, &toks, body, taken, out);
     }
@@ -389,7 +389,7 @@ impl Discoverer {
     pub fn discover_in(
         &self,
         text: &str,
-        toks: &[Token],
+        toks: &Tokens,
         body: &dyn Fn(usize) -> bool,
         taken: &[Taken],
         out: &mut Vec<Found>,
@@ -530,7 +530,9 @@ impl Discoverer {
                 if word == "Af" && text[line_start..prev.start].trim().is_empty() {
                     return true;
                 }
-                if with_lowercase(word, |w| w == b"fra") && text[line_start..prev.start].trim_end().ends_with("lyder det") {
+                if with_lowercase(word, |w| w == b"fra")
+                    && text[line_start..prev.start].trim_end().ends_with("lyder det")
+                {
                     return true;
                 }
             }
@@ -561,14 +563,10 @@ impl Discoverer {
         false
     }
 
-    fn people(&self, text: &str, toks: &[Token], free: &dyn Fn(usize, usize) -> bool, out: &mut Vec<Found>) {
+    fn people(&self, text: &str, toks: &Tokens, free: &dyn Fn(usize, usize) -> bool, out: &mut Vec<Found>) {
         let word = |k: usize| &text[toks[k].start..toks[k].end];
-        let mut i = 0;
-        while i < toks.len() {
-            if !toks[i].is_cap(text) {
-                i += 1;
-                continue;
-            }
+        let mut next = toks.next_cap(0);
+        while let Some(i) = next {
             // A run of capitalised words joined by single spaces.
             let mut j = i + 1;
             while j < toks.len() && j < i + 7 {
@@ -576,7 +574,8 @@ impl Discoverer {
                 if gap != " " && gap != "\u{a0}" {
                     break;
                 }
-                if !(is_name_token(word(j)) || PARTICLES.contains(&word(j))) {
+                // (A name token starts with a capital: the bit is cheaper than the text.)
+                if !(toks.is_cap(j) && is_name_token(word(j)) || PARTICLES.contains(&word(j))) {
                     break;
                 }
                 j += 1;
@@ -599,11 +598,11 @@ impl Discoverer {
                     }
                 }
             }
-            i = j;
+            next = toks.next_cap(j);
         }
     }
 
-    fn organisations(&self, text: &str, toks: &[Token], free: &dyn Fn(usize, usize) -> bool, out: &mut Vec<Found>) {
+    fn organisations(&self, text: &str, toks: &Tokens, free: &dyn Fn(usize, usize) -> bool, out: &mut Vec<Found>) {
         // A name never reaches back past the previous company's legal form.
         let mut last_form_end = 0;
         for m in legal_forms().find_iter(text) {
@@ -644,7 +643,7 @@ impl Discoverer {
             }
         }
         // An agency's name is capitalised (checked first: it is cheap).
-        for t in toks.iter().filter(|t| t.is_cap(text)) {
+        for t in toks.caps().map(|i| toks[i]) {
             let w = &text[t.start..t.end];
             let stem = w.strip_suffix('s').filter(|s| AGENCY_SUFFIXES.iter().any(|x| s.ends_with(x))).unwrap_or(w);
             let Some(suffix) = AGENCY_SUFFIXES.iter().find(|x| stem.ends_with(*x)) else { continue };
@@ -676,7 +675,7 @@ impl Discoverer {
     fn short_names(
         &self,
         text: &str,
-        toks: &[Token],
+        toks: &Tokens,
         free: &dyn Fn(usize, usize) -> bool,
         taken: &[Taken],
         out: &mut Vec<Found>,
@@ -766,9 +765,9 @@ impl Discoverer {
             }
         }
         let may_be_surname = |w: &str, len: usize| surname_shapes[w.as_bytes()[0] as usize] >> len.min(63) & 1 != 0;
-        for t in toks {
+        for t in toks.caps().map(|i| toks[i]) {
             let w = &text[t.start..t.end];
-            if !t.is_cap(text) || !(may_be_surname(w, w.len()) || may_be_surname(w, w.len() - 1)) {
+            if !(may_be_surname(w, w.len()) || may_be_surname(w, w.len() - 1)) {
                 continue;
             }
             if w.chars().nth(2).is_none() {

@@ -80,7 +80,7 @@ pub struct Extractor<'d> {
     /// Per paragraph of the last document: is it site furniture?
     pub is_furniture: Vec<bool>,
     folded: Vec<u8>,
-    tokens: Vec<words::Token>,
+    tokens: words::Tokens,
     candidates: Vec<Candidate>,
     mentions: Vec<Mention>,
     taken: Vec<Taken>,
@@ -108,7 +108,7 @@ impl<'d> Extractor<'d> {
             segments: Segments::default(),
             is_furniture: Vec::new(),
             folded: Vec::new(),
-            tokens: Vec::new(),
+            tokens: words::Tokens::default(),
             candidates: Vec::new(),
             mentions: Vec::new(),
             taken: Vec::new(),

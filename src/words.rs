@@ -52,7 +52,7 @@ fn ascii_alnum_prefix(b: &[u8], i: usize) -> usize {
 /// (the matcher), and the tokens, when asked for, replace the contents of
 /// `tokens` (for discovery). No list of runs is kept: on a 100 MB document
 /// it would take 400 MB.
-pub fn scan(text: &str, mut on_run: impl FnMut(&Run), tokens: Option<&mut Vec<Token>>) {
+pub fn scan(text: &str, mut on_run: impl FnMut(&Run), tokens: Option<&mut Tokens>) {
     let Some(tokens) = tokens else {
         for_each_run(text, |r| on_run(&r));
         return;
@@ -142,14 +142,77 @@ impl Token {
     }
 }
 
+/// The name tokens of a document, with a bit per token that says whether it
+/// starts with a capital: discovery looks only at those (one word in six or
+/// so of Danish text) and finds the next one by the bits.
+#[derive(Debug, Default, Clone)]
+pub struct Tokens {
+    list: Vec<Token>,
+    caps: Vec<u64>,
+}
+
+impl std::ops::Deref for Tokens {
+    type Target = [Token];
+    fn deref(&self) -> &[Token] {
+        &self.list
+    }
+}
+
+impl Tokens {
+    fn clear(&mut self) {
+        self.list.clear();
+        self.caps.clear();
+    }
+
+    #[inline]
+    fn push(&mut self, t: Token, cap: bool) {
+        let n = self.list.len();
+        if n % 64 == 0 {
+            self.caps.push(0);
+        }
+        if let Some(w) = self.caps.last_mut() {
+            *w |= u64::from(cap) << (n % 64);
+        }
+        self.list.push(t);
+    }
+
+    /// Whether token `i` starts with a capital.
+    #[inline]
+    pub fn is_cap(&self, i: usize) -> bool {
+        self.caps.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 != 0)
+    }
+
+    /// The first token from `i` on that starts with a capital.
+    #[inline]
+    pub fn next_cap(&self, i: usize) -> Option<usize> {
+        let mut w = i / 64;
+        let mut bits = self.caps.get(w)? & (!0u64 << (i % 64));
+        while bits == 0 {
+            w += 1;
+            bits = *self.caps.get(w)?;
+        }
+        Some(w * 64 + bits.trailing_zeros() as usize)
+    }
+
+    /// The indexes of the tokens that start with a capital, in order.
+    pub fn caps(&self) -> impl Iterator<Item = usize> + '_ {
+        let mut next = self.next_cap(0);
+        std::iter::from_fn(move || {
+            let i = next?;
+            next = self.next_cap(i + 1);
+            Some(i)
+        })
+    }
+}
+
 /// Joins runs into name tokens as they arrive: whether a run ends its token
 /// depends on the character after it and on whether the next run starts
 /// right after that character.
 struct Joiner<'t> {
     k: Classifier<'t>,
     n: usize,
-    /// The token being built: its start and last run.
-    open: Option<(usize, Run)>,
+    /// The token being built: its first run and its last.
+    open: Option<(Run, Run)>,
 }
 
 impl<'t> Joiner<'t> {
@@ -157,23 +220,23 @@ impl<'t> Joiner<'t> {
         Joiner { k: Classifier::new(text), n: text.len(), open: None }
     }
 
-    fn push(&mut self, next: Run, out: &mut Vec<Token>) {
-        if let Some((start, run)) = self.open {
-            match self.end_before(start, run, Some(&next)) {
+    fn push(&mut self, next: Run, out: &mut Tokens) {
+        if let Some((first, run)) = self.open {
+            match self.end_before(first.start, run, Some(&next)) {
                 None => {
-                    self.open = Some((start, next));
+                    self.open = Some((first, next));
                     return;
                 }
-                Some(end) => out.push(Token { start, end }),
+                Some(end) => out.push(Token { start: first.start, end }, first.first & UPPER != 0),
             }
         }
-        self.open = Some((next.start, next));
+        self.open = Some((next, next));
     }
 
-    fn finish(self, out: &mut Vec<Token>) {
-        if let Some((start, run)) = self.open {
-            let end = self.end_before(start, run, None).unwrap_or(run.end);
-            out.push(Token { start, end });
+    fn finish(self, out: &mut Tokens) {
+        if let Some((first, run)) = self.open {
+            let end = self.end_before(first.start, run, None).unwrap_or(run.end);
+            out.push(Token { start: first.start, end }, first.first & UPPER != 0);
         }
     }
 
@@ -261,7 +324,7 @@ mod tests {
     #[test]
     fn names_join_hyphens_apostrophes_and_initials() {
         let text = "Anne-Marie O'Brien og Povl D. Rasmussen, A.P. Møller, D.Rasmussen - KMD-";
-        let mut t = Vec::new();
+        let mut t = Tokens::default();
         scan(text, |_| {}, Some(&mut t));
         let w: Vec<&str> = t.iter().map(|t| &text[t.start..t.end]).collect();
         assert_eq!(
@@ -278,7 +341,7 @@ mod tests {
             any::<char>().prop_map(|c| c.to_string()),
         ], 0..30)) {
             let text = parts.concat();
-            let (mut r, mut t) = (Vec::new(), Vec::new());
+            let (mut r, mut t) = (Vec::new(), Tokens::default());
             scan(&text, |run| r.push(*run), Some(&mut t));
             prop_assert_eq!(r.iter().map(|r| (r.start, r.end)).collect::<Vec<_>>(), reference_runs(&text));
             for run in &r {
@@ -288,10 +351,13 @@ mod tests {
                 prop_assert_eq!(run.last, crate::chars::classes_of(l));
                 prop_assert_eq!(run.single, s.chars().count() == 1);
             }
-            for tok in &t {
+            for (i, tok) in t.iter().enumerate() {
                 let c = text[tok.start..].chars().next().unwrap();
                 prop_assert_eq!(tok.is_cap(&text), c.is_uppercase());
+                prop_assert_eq!(t.is_cap(i), c.is_uppercase());
+                prop_assert_eq!(t.next_cap(i), (i..t.len()).find(|&k| t[k].is_cap(&text)));
             }
+            prop_assert_eq!(t.caps().collect::<Vec<_>>(), (0..t.len()).filter(|&k| t.is_cap(k)).collect::<Vec<_>>());
             prop_assert_eq!(t.iter().map(|t| (t.start, t.end)).collect::<Vec<_>>(), reference_tokens(&text));
             let mut alone = Vec::new();
             scan(&text, |run| alone.push(*run), None);
