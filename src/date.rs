@@ -109,15 +109,78 @@ fn date_re() -> &'static Regex {
 
 /// The first valid date written in `text`, if any.
 pub fn find_in_text(text: &str) -> Option<Date> {
-    // Every form has a four-digit year: skip text without one cheaply.
-    let mut digits = 0;
-    let has_year = text.as_bytes().iter().any(|b| {
-        digits = if b.is_ascii_digit() { digits + 1 } else { 0 };
-        digits == 4
-    });
-    if !has_year {
+    // Most paragraphs hold no date: rule them out without the regex.
+    if !may_hold_date(text.as_bytes()) {
         return None;
     }
+    first_date(text)
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Whether `b` holds four ASCII digits in a row whose surroundings fit one
+/// of the date forms: every form has a four-digit year, either followed by
+/// `-` (`2025-11-12`, `date 2017-03`), or after `.`, `-` or `/`
+/// (`12.11.2025`), or after a month name and spaces (`26. januar 2026`).
+/// A necessary condition only (the regex decides): anything unusual before
+/// the year, such as a byte outside ASCII, counts as fitting.
+fn may_hold_date(b: &[u8]) -> bool {
+    // Eight bytes at a stride of five: every run of four starts in one
+    // window's first five bytes and ends inside it.
+    let four_digits_at = |x: u64| {
+        let low = x & !HIGH;
+        let ge0 = low.wrapping_add(ONES * u64::from(0x80 - b'0'));
+        let gt9 = low.wrapping_add(ONES * u64::from(0x7F - b'9'));
+        let d = ge0 & !gt9 & !x & HIGH;
+        d & (d >> 8) & (d >> 16) & (d >> 24)
+    };
+    let mut i = 0;
+    while i + 8 <= b.len() {
+        let mut window = [0u8; 8];
+        window.copy_from_slice(&b[i..i + 8]);
+        let mut m = four_digits_at(u64::from_le_bytes(window));
+        while m != 0 {
+            if year_fits(b, i + (m.trailing_zeros() / 8) as usize) {
+                return true;
+            }
+            m &= m - 1;
+        }
+        i += 5;
+    }
+    // The last few starts, bytewise.
+    (i..b.len().saturating_sub(3)).any(|p| b[p..p + 4].iter().all(u8::is_ascii_digit) && year_fits(b, p))
+}
+
+/// Whether four digits at `p` may be the year of a date (see [`may_hold_date`]).
+fn year_fits(b: &[u8], p: usize) -> bool {
+    if b.get(p + 4) == Some(&b'-') {
+        return true;
+    }
+    let Some(&prev) = p.checked_sub(1).map(|q| &b[q]) else { return false };
+    if matches!(prev, b'.' | b'-' | b'/') || prev >= 0x80 {
+        return true;
+    }
+    // A month name, an optional full stop, whitespace.
+    let mut q = p;
+    while q > 0 && b[q - 1].is_ascii_whitespace() {
+        q -= 1;
+    }
+    if q == p {
+        return false;
+    }
+    if q > 0 && b[q - 1] == b'.' {
+        q -= 1;
+    }
+    let before = &b[q.saturating_sub(9)..q];
+    before.iter().any(|&c| c >= 0x80)
+        || MONTHS.iter().any(|(m, _)| {
+            before.len() >= m.len() && before[before.len() - m.len()..].eq_ignore_ascii_case(m.as_bytes())
+        })
+}
+
+/// The first valid date the date regex finds in `text`.
+fn first_date(text: &str) -> Option<Date> {
     // Find with the DFA first, then take the groups of each match alone: on
     // short haystacks the regex crate would otherwise run its backtracker
     // over the whole paragraph. The truncated haystack keeps the match (it
@@ -185,6 +248,18 @@ mod tests {
         ];
         for (text, want) in table {
             assert_eq!(find_in_text(text).map(|d| d.to_string()).as_deref(), want, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The pre-check never turns away a text the regex finds a date in.
+        #[test]
+        fn the_pre_check_keeps_every_date(parts in proptest::collection::vec(proptest::sample::select(vec![
+            "2026", "2025", "12", "1", "0", ".", "-", "/", " ", "  ", "\n", "\u{a0}", "\u{2003}", "jan", "Januar",
+            "OKT", "okt.", "marts", "date", "x", "é", "ſep", "K", "ok", "t",
+        ]), 0..14)) {
+            let text = parts.concat();
+            proptest::prop_assert_eq!(find_in_text(&text), first_date(&text), "{:?}", text);
         }
     }
 
