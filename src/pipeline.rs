@@ -457,7 +457,9 @@ impl AsRef<[u8]> for Digits {
 /// writers (each holds an 8 KB buffer that is zeroed when it is made).
 pub struct Scratch {
     words: Vec<usize>,
-    mentions: csv::Writer<Sink>,
+    /// The sentence of the last mention written, escaped for the context
+    /// column (the mentions of a sentence share it).
+    context: (Span, Vec<u8>),
     document: csv::Writer<Sink>,
     relations: csv::Writer<Sink>,
 }
@@ -466,7 +468,7 @@ impl Default for Scratch {
     fn default() -> Self {
         Scratch {
             words: Vec::new(),
-            mentions: export::csv_writer(Sink::default()),
+            context: (Span { start: usize::MAX, end: 0 }, Vec::new()),
             document: export::csv_writer(Sink::default()),
             relations: export::csv_writer(Sink::default()),
         }
@@ -499,27 +501,31 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch) -> 
     let c = |s: &str| export::cell(s, raw).into_owned();
     let doc = &p.doc;
     let text = doc.text.as_str();
-    let sink = &s.mentions.get_ref().0;
-    sink.set(Vec::with_capacity(p.located.len() * 200));
+    let mut mentions = Vec::with_capacity(p.located.len() * 200);
     let doc_id = export::cell(&doc.id, raw);
+    let (context_of, context) = &mut s.context;
     for (m, ctx) in p.located.iter().zip(&p.contexts) {
-        // Field by field: a mention row is written for every mention of the
-        // corpus, and owned cells cost an allocation each.
         let e = view(dict, &m.target);
-        let w = &mut s.mentions;
-        w.write_field(doc_id.as_bytes())?;
-        w.write_field(export::cell(&e.id, raw).as_bytes())?;
-        w.write_field(export::cell(e.kind, raw).as_bytes())?;
-        w.write_field(export::cell(e.label, raw).as_bytes())?;
-        w.write_field(export::cell(&text[m.start..m.end], raw).as_bytes())?;
-        w.write_field(Digits::new(m.start))?;
-        w.write_field(Digits::new(m.end))?;
-        w.write_field(Digits::new(m.paragraph as usize))?;
-        w.write_field(Digits::new(m.sentence as usize))?;
-        w.write_field(export::cell(text[ctx.start..ctx.end].trim(), raw).as_bytes())?;
-        w.write_field(e.source)?;
-        w.write_record(None::<&[u8]>)?;
+        let mut row = export::Row::new(&mut mentions);
+        row.field(doc_id.as_bytes());
+        row.field(export::cell(&e.id, raw).as_bytes());
+        row.field(export::cell(e.kind, raw).as_bytes());
+        row.field(export::cell(e.label, raw).as_bytes());
+        row.field(export::cell(&text[m.start..m.end], raw).as_bytes());
+        row.field(Digits::new(m.start).as_ref());
+        row.field(Digits::new(m.end).as_ref());
+        row.field(Digits::new(m.paragraph as usize).as_ref());
+        row.field(Digits::new(m.sentence as usize).as_ref());
+        if ctx != context_of {
+            context.clear();
+            export::escape_field(export::cell(text[ctx.start..ctx.end].trim(), raw).as_bytes(), context);
+            *context_of = *ctx;
+        }
+        row.escaped(context);
+        row.field(e.source.as_bytes());
+        row.end();
     }
+    *context_of = Span { start: usize::MAX, end: 0 };
     s.document.write_record([
         c(&doc.id),
         c(&doc.source),
@@ -539,11 +545,7 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch) -> 
             c(text[ctx.start..ctx.end].trim()),
         ])?;
     }
-    Ok(Rows {
-        mentions: take_rows(&mut s.mentions)?,
-        document: take_rows(&mut s.document)?,
-        relations: take_rows(&mut s.relations)?,
-    })
+    Ok(Rows { mentions, document: take_rows(&mut s.document)?, relations: take_rows(&mut s.relations)? })
 }
 
 /// Run every per-document stage on one document.
