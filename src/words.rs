@@ -210,42 +210,57 @@ impl Tokens {
 /// right after that character.
 struct Joiner<'t> {
     k: Classifier<'t>,
-    n: usize,
-    /// The token being built: its first run and its last.
-    open: Option<(Run, Run)>,
+    b: &'t [u8],
+    /// Where the token being built starts (`usize::MAX` before the first
+    /// run), whether with a capital, and its last run.
+    start: usize,
+    cap: bool,
+    run: Run,
 }
 
 impl<'t> Joiner<'t> {
     fn new(text: &'t str) -> Self {
-        Joiner { k: Classifier::new(text), n: text.len(), open: None }
+        let run = Run { start: 0, end: 0, first: 0, last: 0, single: false };
+        Joiner { k: Classifier::new(text), b: text.as_bytes(), start: usize::MAX, cap: false, run }
     }
 
+    #[inline(always)]
     fn push(&mut self, next: Run, out: &mut Tokens) {
-        if let Some((first, run)) = self.open {
-            match self.end_before(first.start, run, Some(&next)) {
+        if self.start != usize::MAX {
+            match self.end_before(self.run, Some(&next)) {
                 None => {
-                    self.open = Some((first, next));
+                    self.run = next;
                     return;
                 }
-                Some(end) => out.push(Token { start: first.start, end }, first.first & UPPER != 0),
+                Some(end) => out.push(Token { start: self.start, end }, self.cap),
             }
         }
-        self.open = Some((next, next));
+        self.start = next.start;
+        self.cap = next.first & UPPER != 0;
+        self.run = next;
     }
 
     fn finish(self, out: &mut Tokens) {
-        if let Some((first, run)) = self.open {
-            let end = self.end_before(first.start, run, None).unwrap_or(run.end);
-            out.push(Token { start: first.start, end }, first.first & UPPER != 0);
+        if self.start != usize::MAX {
+            let end = self.end_before(self.run, None).unwrap_or(self.run.end);
+            out.push(Token { start: self.start, end }, self.cap);
         }
     }
 
-    /// Where the token that started at `start` and whose last run is `run`
-    /// ends, or `None` when `next` continues it.
-    fn end_before(&self, start: usize, run: Run, next: Option<&Run>) -> Option<usize> {
-        if run.end == self.n {
-            return Some(self.n);
+    /// Where the token whose last run is `run` ends, or `None` when `next`
+    /// continues it.
+    #[inline(always)]
+    fn end_before(&self, run: Run, next: Option<&Run>) -> Option<usize> {
+        // Mostly a space or an ASCII mark that joins nothing follows.
+        match self.b.get(run.end) {
+            None => Some(run.end),
+            Some(&x) if x < 0x80 && !matches!(x, b'-' | b'\'' | b'.') => Some(run.end),
+            Some(_) => self.end_before_joiner(run, next),
         }
+    }
+
+    #[inline(never)]
+    fn end_before_joiner(&self, run: Run, next: Option<&Run>) -> Option<usize> {
         let c = self.k.at(run.end);
         let next = next.filter(|next| next.start == run.end + c.len);
         // Hyphens and apostrophes join letters: "Anne-Marie", "O'Brien".
@@ -254,7 +269,7 @@ impl<'t> Joiner<'t> {
         }
         // A full stop after one capital closes an initial: "D.", and takes a
         // word glued to it ("D.Rasmussen").
-        if c.ch == '.' && run.start == start && run.single && run.first & UPPER != 0 {
+        if c.ch == '.' && run.start == self.start && run.single && run.first & UPPER != 0 {
             return if next.is_some() { None } else { Some(run.end + 1) };
         }
         Some(run.end)
