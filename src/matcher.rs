@@ -69,8 +69,12 @@ const BLOOM_WORDS: usize = 1 << (BLOOM_BITS - 6);
 /// A 15-bit key of a word's first three bytes and its length up to three.
 #[inline(always)]
 fn prefix_key(w: &[u8]) -> usize {
-    let byte = |i: usize| u32::from(w.get(i).copied().unwrap_or(0));
-    let x = byte(0) | byte(1) << 8 | byte(2) << 16 | (w.len().min(3) as u32) << 24;
+    let x = match *w {
+        [a, b, c, ..] => u32::from(a) | u32::from(b) << 8 | u32::from(c) << 16 | 3 << 24,
+        [a, b] => u32::from(a) | u32::from(b) << 8 | 2 << 24,
+        [a] => u32::from(a) | 1 << 24,
+        [] => 0,
+    };
     (x.wrapping_mul(0x9E37_79B1) >> 17) as usize
 }
 
@@ -142,7 +146,7 @@ impl FirstWords {
 
     /// Whether the folded word `w` (a whole run of word characters) may
     /// begin an alias.
-    #[inline]
+    #[inline(always)]
     fn word(&self, w: &[u8]) -> bool {
         let k = prefix_key(w);
         if self.prefixes[k >> 6] & (1 << (k & 63)) == 0 {
@@ -235,7 +239,7 @@ impl RunVisitor<'_> {
     /// start of a run, or at a character between runs (only aliases that
     /// open with punctuation can start there; [`RunVisitor::finish`] looks
     /// for those).
-    #[inline]
+    #[inline(always)]
     pub fn visit(&mut self, r: &Run) {
         if self.m.starts.word(&self.folded[r.start..r.end]) {
             self.push(r.start);
