@@ -540,7 +540,8 @@ impl Discoverer {
         let from = crate::floor_char_boundary(text, start.saturating_sub(50).max(line_start));
         // The literal first: the regex runs only where a credit can be.
         let window = &text[from..start];
-        memchr::memmem::find(window.as_bytes(), b"Foto:").is_some() && photo_credit_re().is_match(window)
+        static FOTO: LazyLock<memchr::memmem::Finder<'static>> = LazyLock::new(|| memchr::memmem::Finder::new("Foto:"));
+        FOTO.find(window.as_bytes()).is_some() && photo_credit_re().is_match(window)
     }
 
     /// Whether a role cue follows a name ending at `end`: ", kommunaldirektør",

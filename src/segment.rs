@@ -103,12 +103,20 @@ fn is_abbreviation(word: &str) -> bool {
         || (word.contains('.') && word.split('.').all(|p| p.chars().count() <= 1))
 }
 
+/// The next `…` in `b`: a searcher built once (`memmem::find` builds one
+/// per call, which cost more than the search on a short paragraph).
+fn find_ellipsis(b: &[u8]) -> Option<usize> {
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("…"));
+    FINDER.find(b)
+}
+
 /// The next sentence terminator (`.`, `!`, `?`, `…`) in `s` at or after
 /// `from`: its offset and character. `ellipsis` caches the next `…`.
 fn next_terminator(s: &str, from: usize, ellipsis: &mut Option<usize>) -> Option<(usize, char)> {
     let b = s.as_bytes();
     if ellipsis.is_some_and(|e| e < from) {
-        *ellipsis = memchr::memmem::find(&b[from..], "…".as_bytes()).map(|k| from + k);
+        *ellipsis = find_ellipsis(&b[from..]).map(|k| from + k);
     }
     let ascii = memchr::memchr3(b'.', b'!', b'?', &b[from..]).map(|k| from + k);
     match (ascii, *ellipsis) {
@@ -122,7 +130,7 @@ fn next_terminator(s: &str, from: usize, ellipsis: &mut Option<usize>) -> Option
 fn split_sentences(text: &str, para: Span, paragraph: u32, out: &mut Vec<Sentence>) {
     let s = &text[para.start..para.end];
     let mut sent_start = 0;
-    let mut ellipsis = memchr::memmem::find(s.as_bytes(), "…".as_bytes());
+    let mut ellipsis = find_ellipsis(s.as_bytes());
     let mut from = 0;
     while let Some((i, c)) = next_terminator(s, from, &mut ellipsis) {
         // Include repeated terminators and closing quotes/brackets.
