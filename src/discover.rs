@@ -262,7 +262,20 @@ const SPEECH_VERBS: &[&str] = &[
 ];
 
 fn ends_with_role(word: &str) -> bool {
-    with_lowercase(word, |w| ROLE_ENDINGS.iter().any(|r| w.ends_with(r.as_bytes())))
+    // The endings by their last two bytes: most words are answered by one
+    // lookup, and the rest compare with a few endings instead of all.
+    static BY_TAIL: LazyLock<FastMap<[u8; 2], Vec<&'static [u8]>>> = LazyLock::new(|| {
+        let mut m: FastMap<[u8; 2], Vec<&'static [u8]>> = FastMap::default();
+        for r in ROLE_ENDINGS {
+            let b = r.as_bytes();
+            m.entry([b[b.len() - 2], b[b.len() - 1]]).or_default().push(b);
+        }
+        m
+    });
+    with_lowercase(word, |w| match *w {
+        [.., a, b] => BY_TAIL.get(&[a, b]).is_some_and(|rs| rs.iter().any(|r| w.ends_with(r))),
+        _ => false,
+    })
 }
 
 fn is_speech_verb(word: &str) -> bool {
@@ -799,6 +812,19 @@ impl Discoverer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn role_endings_are_found_in_any_case_and_only_at_the_end() {
+        for r in ROLE_ENDINGS {
+            for w in [r.to_string(), format!("IT-{}", r.to_uppercase()), format!("Digitaliserings{r}")] {
+                assert!(ends_with_role(&w), "{w}");
+            }
+            assert!(!ends_with_role(&format!("{r}x")), "{r}x");
+        }
+        for w in ["", "r", "er", "Kommunen", "ordet", "ØKONOMI", "Borgmesterens"] {
+            assert!(!ends_with_role(w), "{w}");
+        }
+    }
 
     fn people(text: &str) -> Vec<String> {
         let d = Discoverer::embedded();
