@@ -90,7 +90,10 @@ impl<'t> Classifier<'t> {
             }
         }
         let ch = self.text[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
-        At { ch, len: ch.len_utf8(), class: classes_of(ch) }
+        // General Punctuation (U+2000–U+206F: dashes, curly quotes, `…`,
+        // spaces), common in news text, holds no letter, digit or case.
+        let class = if ('\u{2000}'..='\u{206F}').contains(&ch) { 0 } else { classes_of(ch) };
+        At { ch, len: ch.len_utf8(), class }
     }
 }
 
@@ -102,7 +105,7 @@ mod tests {
     fn agrees_with_the_standard_library() {
         let mut text = String::new();
         let samples = ['\u{0}', 'A', 'z', '9', '-', 'µ', 'ª', '²', '¼', '×', '÷', 'ß', 'ÿ', 'Æ', 'ø', 'Å', '\u{a0}'];
-        for c in ('\u{0}'..='\u{2ff}').chain(samples).chain(['’', '…', '–', 'Ω', 'ǅ', '٣', '👍', '\u{301}'])
+        for c in ('\u{0}'..='\u{2ff}').chain('\u{1ff0}'..='\u{2080}').chain(samples).chain(['’', '…', '–', 'Ω', 'ǅ', '٣', '👍', '\u{301}'])
         {
             text.push(c);
         }
