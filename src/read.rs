@@ -53,10 +53,19 @@ enum Source {
 /// files or lines are collected in [`DocumentReader::diag`] and skipped.
 pub struct DocumentReader {
     sources: std::vec::IntoIter<Source>,
-    jsonl: Option<(String, std::io::Lines<BufReader<File>>, usize)>,
+    jsonl: Option<Jsonl>,
     /// Ids given so far, to make repeated ones unique.
     seen: std::collections::HashSet<String>,
     pub diag: Diagnostics,
+}
+
+/// An open JSON Lines file: its name, reader, line number, and the buffer
+/// each line is read into (reused: a line is a whole document).
+struct Jsonl {
+    name: String,
+    reader: BufReader<File>,
+    lineno: usize,
+    line: String,
 }
 
 fn is_jsonl(p: &Path) -> bool {
@@ -116,20 +125,25 @@ impl DocumentReader {
 
     fn next_jsonl(&mut self) -> Option<Document> {
         loop {
-            let (name, lines, lineno) = self.jsonl.as_mut()?;
-            let Some(line) = lines.next() else {
+            let j = self.jsonl.as_mut()?;
+            j.line.clear();
+            let read = j.reader.read_line(&mut j.line);
+            if matches!(read, Ok(0)) {
                 self.jsonl = None;
                 return None;
-            };
-            *lineno += 1;
-            let loc = format!("{name}:{lineno}");
-            let line = match line {
-                Ok(l) => l,
-                Err(e) => {
-                    self.diag.error(&loc, format!("unreadable line skipped: {e}"));
+            }
+            j.lineno += 1;
+            let loc = format!("{}:{}", j.name, j.lineno);
+            if let Err(e) = read {
+                self.diag.error(&loc, format!("unreadable line skipped: {e}"));
+                if e.kind() == std::io::ErrorKind::InvalidData {
+                    // Not UTF-8: `read_line` consumed the line; go on.
                     continue;
                 }
-            };
+                self.jsonl = None;
+                return None;
+            }
+            let line = j.line.strip_suffix('\n').map_or(j.line.as_str(), |l| l.strip_suffix('\r').unwrap_or(l));
             let line = line.trim_start_matches('\u{FEFF}');
             if line.trim().is_empty() {
                 self.diag.warn(&loc, "empty line skipped");
@@ -289,7 +303,10 @@ impl DocumentReader {
             }
             match self.sources.next()? {
                 Source::Jsonl { path } => match File::open(&path) {
-                    Ok(f) => self.jsonl = Some((path.display().to_string(), BufReader::new(f).lines(), 0)),
+                    Ok(f) => {
+                        let reader = BufReader::with_capacity(1 << 20, f);
+                        self.jsonl = Some(Jsonl { name: path.display().to_string(), reader, lineno: 0, line: String::new() })
+                    }
                     Err(e) => self.diag.error(path.display().to_string(), format!("cannot open: {e}")),
                 },
                 Source::File { path, id } => {
