@@ -105,7 +105,10 @@ mod tests {
     fn agrees_with_the_standard_library() {
         let mut text = String::new();
         let samples = ['\u{0}', 'A', 'z', '9', '-', 'µ', 'ª', '²', '¼', '×', '÷', 'ß', 'ÿ', 'Æ', 'ø', 'Å', '\u{a0}'];
-        for c in ('\u{0}'..='\u{2ff}').chain('\u{1ff0}'..='\u{2080}').chain(samples).chain(['’', '…', '–', 'Ω', 'ǅ', '٣', '👍', '\u{301}'])
+        for c in ('\u{0}'..='\u{2ff}')
+            .chain('\u{1ff0}'..='\u{2080}')
+            .chain(samples)
+            .chain(['’', '…', '–', 'Ω', 'ǅ', '٣', '👍', '\u{301}'])
         {
             text.push(c);
         }

@@ -305,7 +305,8 @@ impl DocumentReader {
                 Source::Jsonl { path } => match File::open(&path) {
                     Ok(f) => {
                         let reader = BufReader::with_capacity(1 << 20, f);
-                        self.jsonl = Some(Jsonl { name: path.display().to_string(), reader, lineno: 0, line: String::new() })
+                        self.jsonl =
+                            Some(Jsonl { name: path.display().to_string(), reader, lineno: 0, line: String::new() })
                     }
                     Err(e) => self.diag.error(path.display().to_string(), format!("cannot open: {e}")),
                 },
