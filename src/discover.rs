@@ -732,36 +732,30 @@ impl Discoverer {
             by_first_last.entry((first, last)).or_default().insert(words);
             by_last.entry(last).or_default().push((start, words));
         }
-        for list in by_last.values_mut() {
+        for list in by_last.values_mut().filter(|l| l.len() > 1) {
             list.sort();
             let mut seen: FastSet<&[&str]> = FastSet::default();
             list.retain(|(_, w)| seen.insert(w));
         }
-        // Longer forms absorb shorter ones ("Jørgen Kristensen" → "Jørgen Kristensen Rasch").
+        // Longer forms absorb shorter ones ("Jørgen Kristensen" → "Jørgen Kristensen Rasch"),
+        // when exactly one longer form fits.
         for f in out.iter_mut().filter(|f| f.kind == "person") {
-            let words: Vec<&str> = f.label.split(' ').collect();
-            if words.len() < 2 {
-                continue;
-            }
-            let key = (words[0], words[1]);
-            let mut longer: FastSet<&[&str]> = FastSet::default();
-            for w in by_first_two.get(&key).into_iter().flatten() {
-                if w.len() > words.len() && w.iter().zip(&words).all(|(a, b)| a == b) {
-                    longer.insert(w);
-                }
-            }
-            if words.len() == 2 {
-                for w in by_first_last.get(&key).into_iter().flatten() {
-                    if w.len() > 2 {
-                        longer.insert(w);
-                    }
-                }
-            }
-            if longer.len() == 1 {
-                if let Some(one) = longer.into_iter().next() {
-                    f.label = one.join(" ");
-                    f.rule = Rule::ShortName;
-                }
+            let n = f.label.split(' ').count();
+            let mut it = f.label.split(' ');
+            let (Some(first), Some(second)) = (it.next(), it.next()) else { continue };
+            let key = (first, second);
+            let (longer, several) = {
+                let label = f.label.as_str();
+                let prefix_of = by_first_two.get(&key).into_iter().flatten().copied();
+                let prefix_of = prefix_of.filter(|w| w.len() > n && w.iter().zip(label.split(' ')).all(|(a, b)| *a == b));
+                let first_last = by_first_last.get(&key).filter(|_| n == 2).into_iter().flatten().copied();
+                let mut all = prefix_of.chain(first_last.filter(|w| w.len() > 2));
+                let one = all.next();
+                (one, one.is_some_and(|o| all.any(|w| w != o)))
+            };
+            if let (Some(one), false) = (longer, several) {
+                f.label = one.join(" ");
+                f.rule = Rule::ShortName;
             }
         }
         // Lone surnames after the full name, when only one person fits.
