@@ -428,7 +428,18 @@ impl Discoverer {
     /// the label, or `None` if fewer than two tokens remain.
     fn name_span(&self, text: &str, toks: &[Token]) -> Option<(usize, usize, String)> {
         let start = toks.first()?.start;
-        let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
+        // Candidates are at most seven tokens (see `people`): their words on the stack.
+        let mut buf = [""; 8];
+        let heap: Vec<&str>;
+        let words: &[&str] = if toks.len() <= buf.len() {
+            for (w, t) in buf.iter_mut().zip(toks) {
+                *w = &text[t.start..t.end];
+            }
+            &buf[..toks.len()]
+        } else {
+            heap = toks.iter().map(|t| &text[t.start..t.end]).collect();
+            &heap
+        };
         // Leading words that are not the name: titles ("Borgmester Michael
         // Ziegler"), acronyms ("BNB Morten Felding"), and capitalised words
         // before a given name ("Open Source Henrik Bojsen").
