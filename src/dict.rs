@@ -81,41 +81,61 @@ pub fn word_list(text: &str) -> WordSet<'_> {
 
 /// The id a discovered entity gets: `KIND-slug(label)`.
 pub fn discovered_id(kind: &str, label: &str) -> String {
-    format!("{kind}-{}", slug(label))
+    let mut id = String::with_capacity(kind.len() + 1 + label.len() + 4);
+    id.push_str(kind);
+    id.push('-');
+    slug_into(label, &mut id);
+    id
 }
 
 /// An id part from a name: lower case ASCII, `æøå` spelt out, other runs of
 /// characters as one hyphen. Stable across runs, so discovered ids are too.
 pub fn slug(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars().flat_map(char::to_lowercase) {
-        let s: &str = match c {
-            'æ' => "ae",
-            'ø' => "oe",
-            'å' => "aa",
-            'ä' => "a",
-            'ö' => "o",
-            'ü' => "u",
-            'é' | 'è' | 'ê' => "e",
-            'á' | 'à' => "a",
-            c if c.is_ascii_alphanumeric() => {
-                out.push(c);
-                continue;
-            }
-            _ => "-",
-        };
-        if s == "-" {
-            if !out.is_empty() && !out.ends_with('-') {
-                out.push('-');
-            }
-        } else {
-            out.push_str(s);
+    let mut out = String::with_capacity(name.len());
+    slug_into(name, &mut out);
+    out
+}
+
+/// Appends [`slug`]`(name)` to `out`.
+fn slug_into(name: &str, out: &mut String) {
+    let base = out.len();
+    let dash = |out: &mut String| {
+        if out.len() > base && !out.ends_with('-') {
+            out.push('-');
+        }
+    };
+    for c in name.chars() {
+        if c.is_ascii() {
+            // Most names are ASCII: no lower-casing iterator for them.
+            let l = c.to_ascii_lowercase();
+            if l.is_ascii_alphanumeric() { out.push(l) } else { dash(out) }
+            continue;
+        }
+        for c in c.to_lowercase() {
+            let s: &str = match c {
+                'æ' => "ae",
+                'ø' => "oe",
+                'å' => "aa",
+                'ä' => "a",
+                'ö' => "o",
+                'ü' => "u",
+                'é' | 'è' | 'ê' => "e",
+                'á' | 'à' => "a",
+                c if c.is_ascii_alphanumeric() => {
+                    out.push(c);
+                    continue;
+                }
+                _ => "-",
+            };
+            if s == "-" { dash(out) } else { out.push_str(s) }
         }
     }
-    while out.ends_with('-') {
+    while out.len() > base && out.ends_with('-') {
         out.pop();
     }
-    if out.is_empty() { "x".into() } else { out }
+    if out.len() == base {
+        out.push('x');
+    }
 }
 
 /// How the letter case of the text must agree with an alias.
