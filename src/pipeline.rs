@@ -502,20 +502,22 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch) -> 
     let doc = &p.doc;
     let text = doc.text.as_str();
     let mut mentions = Vec::with_capacity(p.located.len() * 200);
-    let doc_id = export::cell(&doc.id, raw);
+    let mut doc_id = Vec::new();
+    export::escape_field(export::cell(&doc.id, raw).as_bytes(), &mut doc_id);
     let (context_of, context) = &mut s.context;
     for (m, ctx) in p.located.iter().zip(&p.contexts) {
         let e = view(dict, &m.target);
         let mut row = export::Row::new(&mut mentions);
-        row.field(doc_id.as_bytes());
+        row.escaped(&doc_id);
         row.field(export::cell(&e.id, raw).as_bytes());
         row.field(export::cell(e.kind, raw).as_bytes());
         row.field(export::cell(e.label, raw).as_bytes());
         row.field(export::cell(&text[m.start..m.end], raw).as_bytes());
-        row.field(Digits::new(m.start).as_ref());
-        row.field(Digits::new(m.end).as_ref());
-        row.field(Digits::new(m.paragraph as usize).as_ref());
-        row.field(Digits::new(m.sentence as usize).as_ref());
+        // Digits never need quotes.
+        row.escaped(Digits::new(m.start).as_ref());
+        row.escaped(Digits::new(m.end).as_ref());
+        row.escaped(Digits::new(m.paragraph as usize).as_ref());
+        row.escaped(Digits::new(m.sentence as usize).as_ref());
         if ctx != context_of {
             context.clear();
             export::escape_field(export::cell(text[ctx.start..ctx.end].trim(), raw).as_bytes(), context);
