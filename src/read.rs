@@ -59,6 +59,9 @@ pub struct DocumentReader {
     pub diag: Diagnostics,
 }
 
+/// A line buffer larger than this is given back after its line.
+const HUGE_LINE: usize = 16 << 20;
+
 /// An open JSON Lines file: its name, reader, line number, and the buffer
 /// each line is read into (reused: a line is a whole document).
 struct Jsonl {
@@ -149,7 +152,13 @@ impl DocumentReader {
                 self.diag.warn(&loc, "empty line skipped");
                 continue;
             }
-            match parse_jsonl_line(line) {
+            let parsed = parse_jsonl_line(line);
+            if j.line.capacity() > HUGE_LINE {
+                // Not kept for the next line: a document of hundreds of MB
+                // would otherwise hold its line for the rest of the run.
+                j.line = String::new();
+            }
+            match parsed {
                 Ok(mut doc) => {
                     doc.source = loc;
                     return Some(doc);

@@ -57,7 +57,7 @@ pub fn scan(text: &str, mut on_run: impl FnMut(&Run), tokens: Option<&mut Tokens
         for_each_run(text, |r| on_run(&r));
         return;
     };
-    tokens.clear();
+    tokens.clear_for(text.len());
     let mut joiner = Joiner::new(text);
     for_each_run(text, |r| {
         on_run(&r);
@@ -159,9 +159,16 @@ impl std::ops::Deref for Tokens {
 }
 
 impl Tokens {
-    fn clear(&mut self) {
+    /// Empties the list and makes room for the tokens of a text of `len`
+    /// bytes (at most one per two bytes): reserved, not touched, so a huge
+    /// document never has its list copied to a larger one while the old is
+    /// still held.
+    fn clear_for(&mut self, len: usize) {
         self.list.clear();
         self.caps.clear();
+        let most = len / 2 + 1;
+        self.list.reserve(most);
+        self.caps.reserve(most / 64 + 1);
     }
 
     #[inline]
