@@ -41,7 +41,7 @@ pub fn decode(bytes: Vec<u8>, location: &str, diag: &mut Diagnostics) -> String 
 /// The first non-empty line, trimmed and shortened: the title of a text without one.
 pub fn first_line_title(text: &str) -> String {
     let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
-    line.chars().take(200).collect()
+    line.char_indices().nth(200).map_or(line, |(i, _)| &line[..i]).to_string()
 }
 
 enum Source {
