@@ -108,7 +108,11 @@ fn slug_into(name: &str, out: &mut String) {
         if c.is_ascii() {
             // Most names are ASCII: no lower-casing iterator for them.
             let l = c.to_ascii_lowercase();
-            if l.is_ascii_alphanumeric() { out.push(l) } else { dash(out) }
+            if l.is_ascii_alphanumeric() {
+                out.push(l)
+            } else {
+                dash(out)
+            }
             continue;
         }
         for c in c.to_lowercase() {

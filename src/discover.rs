@@ -758,7 +758,8 @@ impl Discoverer {
             let (longer, several) = {
                 let label = f.label.as_str();
                 let prefix_of = by_first_two.get(&key).into_iter().flatten().copied();
-                let prefix_of = prefix_of.filter(|w| w.len() > n && w.iter().zip(label.split(' ')).all(|(a, b)| *a == b));
+                let prefix_of =
+                    prefix_of.filter(|w| w.len() > n && w.iter().zip(label.split(' ')).all(|(a, b)| *a == b));
                 let first_last = by_first_last.get(&key).filter(|_| n == 2).into_iter().flatten().copied();
                 let mut all = prefix_of.chain(first_last.filter(|w| w.len() > 2));
                 let one = all.next();
