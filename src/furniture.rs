@@ -31,7 +31,7 @@ enum Kind {
 #[derive(Debug, Clone)]
 pub struct Furniture {
     set: RegexSet,
-    kinds: Vec<Kind>,
+    markers: Vec<Marker>,
     starts: Option<Starts>,
 }
 
@@ -44,7 +44,7 @@ struct Marker {
 
 /// How every match of the markers begins, when each marker is anchored at
 /// the start of the paragraph (`^`, as all shipped ones are): the first one
-/// to three bytes, in every case, and the markers that begin so. A paragraph
+/// to three bytes, in every case, and the markers (indexes) that begin so. A paragraph
 /// that begins with none of them is turned away without running a marker,
 /// and one that does runs only the markers it may match, each on its own:
 /// the set of all markers ran on the PikeVM whenever a paragraph held a
@@ -55,21 +55,13 @@ struct Starts {
     first: Box<[bool; 256]>,
     prefixes: crate::FastMap<Vec<u8>, Vec<usize>>,
     lens: Vec<usize>,
-    markers: Vec<Marker>,
 }
 
 impl Starts {
-    fn of(patterns: &[String], kinds: &[Kind]) -> Option<Starts> {
+    fn of(patterns: &[String]) -> Option<Starts> {
         use regex_syntax::hir::{Look, literal::Extractor};
-        let mut starts = Starts {
-            first: Box::new([false; 256]),
-            prefixes: Default::default(),
-            lens: Vec::new(),
-            markers: Vec::new(),
-        };
-        for (i, (p, &kind)) in patterns.iter().zip(kinds).enumerate() {
-            let re = regex::RegexBuilder::new(p).case_insensitive(true).build().ok()?;
-            starts.markers.push(Marker { re, kind });
+        let mut starts = Starts { first: Box::new([false; 256]), prefixes: Default::default(), lens: Vec::new() };
+        for (i, p) in patterns.iter().enumerate() {
             let hir = regex_syntax::ParserBuilder::new().case_insensitive(true).build().parse(p).ok()?;
             if !hir.properties().look_set_prefix().contains(Look::Start) {
                 return None;
@@ -98,15 +90,15 @@ impl Starts {
         any
     }
 
-    /// Calls `f` with each marker that may match `para` (once or more).
+    /// Calls `f` with the index of each marker that may match `para` (once or more).
     #[inline]
-    fn each_candidate(&self, para: &[u8], mut f: impl FnMut(&Marker)) {
+    fn each_candidate(&self, para: &[u8], mut f: impl FnMut(usize)) {
         if !para.first().is_some_and(|&b| self.first[usize::from(b)]) {
             return;
         }
         for &n in &self.lens {
             if let Some(markers) = para.get(..n).and_then(|p| self.prefixes.get(p)) {
-                markers.iter().for_each(|&i| f(&self.markers[i]));
+                markers.iter().for_each(|&i| f(i));
             }
         }
     }
@@ -125,7 +117,7 @@ impl Furniture {
     /// Parse a marker file; bad lines are reported (`name:line`) and skipped.
     pub fn parse(name: &str, text: &str, diag: &mut Diagnostics) -> Self {
         let mut patterns = Vec::new();
-        let mut kinds = Vec::new();
+        let mut markers = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.trim_end_matches('\r');
             if line.trim().is_empty() || line.trim_start().starts_with('#') {
@@ -145,16 +137,19 @@ impl Furniture {
                     continue;
                 }
             };
-            if let Err(e) = regex::Regex::new(pat) {
-                diag.error(&loc, format!("bad regex: {e}; skipped"));
-                continue;
-            }
+            let re = match regex::RegexBuilder::new(pat).case_insensitive(true).build() {
+                Ok(re) => re,
+                Err(e) => {
+                    diag.error(&loc, format!("bad regex: {e}; skipped"));
+                    continue;
+                }
+            };
             patterns.push(pat.to_string());
-            kinds.push(kind);
+            markers.push(Marker { re, kind });
         }
         let set = RegexSetBuilder::new(&patterns).case_insensitive(true).build().unwrap_or_else(|_| RegexSet::empty());
-        let starts = Starts::of(&patterns, &kinds);
-        Furniture { set, kinds, starts }
+        let starts = Starts::of(&patterns);
+        Furniture { set, markers, starts }
     }
 
     pub fn embedded(diag: &mut Diagnostics) -> Self {
@@ -163,7 +158,7 @@ impl Furniture {
 
     /// No markers at all.
     pub fn none() -> Self {
-        Furniture { set: RegexSet::empty(), kinds: Vec::new(), starts: None }
+        Furniture { set: RegexSet::empty(), markers: Vec::new(), starts: None }
     }
 
     fn kind_of(&self, para: &str) -> Option<Kind> {
@@ -174,14 +169,15 @@ impl Furniture {
         // The strongest matching kind wins.
         let mut best = None;
         match &self.starts {
-            Some(starts) => starts.each_candidate(para.as_bytes(), |m| {
+            Some(starts) => starts.each_candidate(para.as_bytes(), |i| {
+                let m = &self.markers[i];
                 if best != Some(Kind::End) && m.re.is_match(para) {
                     best = Some(stronger(best, m.kind));
                 }
             }),
             None => {
                 for i in self.set.matches(para).iter() {
-                    best = Some(stronger(best, self.kinds[i]));
+                    best = Some(stronger(best, self.markers[i].kind));
                 }
             }
         }
@@ -193,7 +189,7 @@ impl Furniture {
     pub fn mark(&self, text: &str, paragraphs: &[Span], out: &mut Vec<bool>) {
         out.clear();
         out.resize(paragraphs.len(), false);
-        if self.kinds.is_empty() {
+        if self.markers.is_empty() {
             return;
         }
         let para = |i: usize| &text[paragraphs[i].start..paragraphs[i].end];
@@ -311,7 +307,8 @@ mod tests {
             assert!(!f.set.is_match(line), "{line}");
         }
         // Each marker on its own gives the kind the whole set gives.
-        let by_set = |para: &str| f.set.matches(para).iter().fold(None, |best, i| Some(stronger(best, f.kinds[i])));
+        let by_set =
+            |para: &str| f.set.matches(para).iter().fold(None, |best, i| Some(stronger(best, f.markers[i].kind)));
         for line in lines.iter().chain(&["Det er ikke furniture", "Læs også", "Annonce x", "læses lige nuance", "Æble"])
         {
             assert_eq!(f.kind_of(line), by_set(line), "{line}");
