@@ -459,7 +459,7 @@ pub struct Scratch {
     words: Vec<usize>,
     /// The sentence of the last mention written, escaped for the context
     /// column (the mentions of a sentence share it).
-    context: (Span, Vec<u8>),
+    context: (Option<Span>, Vec<u8>),
     document: csv::Writer<Sink>,
     relations: csv::Writer<Sink>,
 }
@@ -468,7 +468,7 @@ impl Default for Scratch {
     fn default() -> Self {
         Scratch {
             words: Vec::new(),
-            context: (Span { start: usize::MAX, end: 0 }, Vec::new()),
+            context: (None, Vec::new()),
             document: export::csv_writer(Sink::default()),
             relations: export::csv_writer(Sink::default()),
         }
@@ -518,16 +518,16 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch) -> 
         row.escaped(Digits::new(m.end).as_ref());
         row.escaped(Digits::new(m.paragraph as usize).as_ref());
         row.escaped(Digits::new(m.sentence as usize).as_ref());
-        if ctx != context_of {
+        if *context_of != Some(*ctx) {
             context.clear();
             export::escape_field(export::cell(text[ctx.start..ctx.end].trim(), raw).as_bytes(), context);
-            *context_of = *ctx;
+            *context_of = Some(*ctx);
         }
         row.escaped(context);
         row.field(e.source.as_bytes());
         row.end();
     }
-    *context_of = Span { start: usize::MAX, end: 0 };
+    *context_of = None;
     s.document.write_record([
         c(&doc.id),
         c(&doc.source),
