@@ -6,7 +6,7 @@
 //! once for both, with a tight loop over ASCII, halves the per-byte work of
 //! the two stages.
 
-use crate::chars::{ALNUM, ALPHA, Classifier, UPPER};
+use crate::chars::{ALNUM, ALPHA, Classifier, UPPER, blocks};
 
 /// A maximal run of letters and digits (`char::is_alphanumeric`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,63 +18,6 @@ pub struct Run {
     pub last: u8,
     /// Whether the run is a single character.
     pub single: bool,
-}
-
-/// The bytes of a 64-byte block that may belong to a run, as bit masks (bit
-/// `i` for byte `i`): `word` has the ASCII letters and digits and every byte
-/// of a non-ASCII character, `high` the latter alone. Runs are then found by
-/// counting bits, a handful of instructions per run instead of a few per byte;
-/// only a stretch with non-ASCII bytes is read character by character.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Masks {
-    word: u64,
-    high: u64,
-}
-
-/// See [`Masks`]: sixteen bytes per step with SSE2, which every x86-64 has.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn masks(block: &[u8; 64]) -> Masks {
-    use std::arch::x86_64::{
-        __m128i, _mm_and_si128, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8,
-    };
-    let (mut word, mut high) = (0u64, 0u64);
-    for k in 0..4 {
-        // SAFETY: SSE2 is part of the x86-64 baseline, and the load reads
-        // bytes 16k..16k+16 of a 64-byte array (an unaligned load is allowed).
-        let (w, h) = unsafe {
-            let x = _mm_loadu_si128(block.as_ptr().add(16 * k).cast::<__m128i>());
-            // Signed compares: bytes >= 0x80 are negative and fail both
-            // ranges; they are counted by the sign mask instead.
-            let lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
-            let letter =
-                _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8(0x60)), _mm_cmplt_epi8(lower, _mm_set1_epi8(0x7B)));
-            let digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x2F)), _mm_cmplt_epi8(x, _mm_set1_epi8(0x3A)));
-            let h = _mm_movemask_epi8(x) as u16;
-            (_mm_movemask_epi8(_mm_or_si128(letter, digit)) as u16 | h, h)
-        };
-        word |= u64::from(w) << (16 * k);
-        high |= u64::from(h) << (16 * k);
-    }
-    Masks { word, high }
-}
-
-/// See [`Masks`]: byte by byte where SSE2 is not at hand.
-#[cfg(not(target_arch = "x86_64"))]
-#[inline(always)]
-fn masks(block: &[u8; 64]) -> Masks {
-    masks_bytewise(block)
-}
-
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-fn masks_bytewise(block: &[u8; 64]) -> Masks {
-    let (mut word, mut high) = (0u64, 0u64);
-    for (i, &b) in block.iter().enumerate() {
-        word |= u64::from(b >= 0x80 || b.is_ascii_alphanumeric()) << i;
-        high |= u64::from(b >= 0x80) << i;
-    }
-    Masks { word, high }
 }
 
 /// Runs and name tokens in one pass: `on_run` sees each run as it is found
@@ -111,23 +54,12 @@ fn for_each_run(text: &str, mut f: impl FnMut(Run)) {
             f(Run { start: s, end: e, first, last, single: e - s == 1 });
         }
     };
-    let mut base = 0;
-    while base < b.len() {
-        let m = match b.get(base..base + 64) {
-            Some(chunk) => masks(chunk.try_into().unwrap_or(&[0; 64])),
-            None => {
-                // The last, short block, padded with bytes that end a run.
-                let mut last = [0u8; 64];
-                last[..b.len() - base].copy_from_slice(&b[base..]);
-                masks(&last)
-            }
-        };
+    for (base, m) in blocks(b) {
         let mut from = 0u32;
         if let Some((s, high)) = open {
             let ends = !m.word;
             if ends == 0 {
                 open = Some((s, high || m.high != 0));
-                base += 64;
                 continue;
             }
             let e = ends.trailing_zeros();
@@ -151,7 +83,6 @@ fn for_each_run(text: &str, mut f: impl FnMut(Run)) {
             emit(base + s as usize, base + e as usize, m.high & span != 0);
             from = e;
         }
-        base += 64;
     }
     if let Some((s, high)) = open {
         emit(s, b.len(), high);
@@ -393,20 +324,6 @@ mod tests {
             out.push((s, text.len()));
         }
         out
-    }
-
-    #[test]
-    fn block_masks_agree_with_bytewise() {
-        let mut block = [0u8; 64];
-        for c in 0..=255u8 {
-            for pos in [0, 7, 15, 16, 31, 40, 63] {
-                for (i, x) in block.iter_mut().enumerate() {
-                    *x = b"aZ09 -\xC3\xA6.Q"[i % 10];
-                }
-                block[pos] = c;
-                assert_eq!(masks(&block), masks_bytewise(&block), "byte {c:#x} at {pos}");
-            }
-        }
     }
 
     #[test]
