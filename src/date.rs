@@ -110,61 +110,49 @@ fn date_re() -> &'static Regex {
 /// The first valid date written in `text`, if any.
 pub fn find_in_text(text: &str) -> Option<Date> {
     // Most paragraphs hold no date: rule them out without the regex.
-    if !may_hold_date(text.as_bytes()) {
+    if !may_hold_date(text) {
         return None;
     }
     first_date(text)
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// Whether `b` holds four ASCII digits in a row whose surroundings fit one
-/// of the date forms: every form has a four-digit year, either followed by
-/// `-` (`2025-11-12`, `date 2017-03`), or after `.`, `-` or `/`
+/// Whether `text` holds four ASCII digits in a row whose surroundings fit
+/// one of the date forms: every form has a four-digit year, either followed
+/// by `-` (`2025-11-12`, `date 2017-03`), or after `.`, `-` or `/`
 /// (`12.11.2025`), or after a month name and spaces (`26. januar 2026`).
-/// A necessary condition only (the regex decides): anything unusual before
-/// the year, such as a byte outside ASCII, counts as fitting.
-fn may_hold_date(b: &[u8]) -> bool {
-    // Eight bytes at a stride of five: every run of four starts in one
-    // window's first five bytes and ends inside it.
-    let four_digits_at = |x: u64| {
-        let low = x & !HIGH;
-        let ge0 = low.wrapping_add(ONES * u64::from(0x80 - b'0'));
-        let gt9 = low.wrapping_add(ONES * u64::from(0x7F - b'9'));
-        let d = ge0 & !gt9 & !x & HIGH;
-        d & (d >> 8) & (d >> 16) & (d >> 24)
-    };
-    let mut i = 0;
-    while i + 8 <= b.len() {
-        let mut window = [0u8; 8];
-        window.copy_from_slice(&b[i..i + 8]);
-        let mut m = four_digits_at(u64::from_le_bytes(window));
-        while m != 0 {
-            if year_fits(b, i + (m.trailing_zeros() / 8) as usize) {
+/// A necessary condition only (the regex decides).
+fn may_hold_date(text: &str) -> bool {
+    // Bit i of `fours`: bytes i-3..=i are digits (the three before the
+    // block's first byte are the top bits of the previous block).
+    let mut prev = 0u64;
+    for (base, m) in crate::chars::blocks(text.as_bytes()) {
+        let d = m.digit;
+        let mut fours = d & (d << 1 | prev >> 63) & (d << 2 | prev >> 62) & (d << 3 | prev >> 61);
+        prev = d;
+        while fours != 0 {
+            if year_fits(text, (base + fours.trailing_zeros() as usize) - 3) {
                 return true;
             }
-            m &= m - 1;
+            fours &= fours - 1;
         }
-        i += 5;
     }
-    // The last few starts, bytewise.
-    (i..b.len().saturating_sub(3)).any(|p| b[p..p + 4].iter().all(u8::is_ascii_digit) && year_fits(b, p))
+    false
 }
 
 /// Whether four digits at `p` may be the year of a date (see [`may_hold_date`]).
-fn year_fits(b: &[u8], p: usize) -> bool {
+fn year_fits(text: &str, p: usize) -> bool {
+    let b = text.as_bytes();
     if b.get(p + 4) == Some(&b'-') {
         return true;
     }
     let Some(&prev) = p.checked_sub(1).map(|q| &b[q]) else { return false };
-    if matches!(prev, b'.' | b'-' | b'/') || prev >= 0x80 {
+    if matches!(prev, b'.' | b'-' | b'/') {
         return true;
     }
-    // A month name, an optional full stop, whitespace.
+    // A month name, an optional full stop, white space (the regex's `\s`).
     let mut q = p;
-    while q > 0 && b[q - 1].is_ascii_whitespace() {
-        q -= 1;
+    while let Some(c) = text[..q].chars().next_back().filter(|c| c.is_whitespace()) {
+        q -= c.len_utf8();
     }
     if q == p {
         return false;
@@ -172,8 +160,12 @@ fn year_fits(b: &[u8], p: usize) -> bool {
     if q > 0 && b[q - 1] == b'.' {
         q -= 1;
     }
+    // The month names are ASCII, and under `(?i)` only two characters
+    // outside ASCII match an ASCII letter: the Kelvin sign (E2 84 AA) and
+    // the long s (C5 BF). Where one may be part of the name, let it pass.
+    let wide = &b[q.saturating_sub(12)..q];
     let before = &b[q.saturating_sub(9)..q];
-    before.iter().any(|&c| c >= 0x80)
+    wide.iter().any(|&c| c == 0xE2 || c == 0xC5)
         || MONTHS.iter().any(|(m, _)| {
             before.len() >= m.len() && before[before.len() - m.len()..].eq_ignore_ascii_case(m.as_bytes())
         })
@@ -194,9 +186,10 @@ fn first_date(text: &str) -> Option<Date> {
         } else if let Some(y) = num("ny") {
             Date::new(y, num("nm")?, num("nd"))
         } else if let Some(y) = num("wy") {
-            let name = c.name("wm")?.as_str().to_lowercase();
-            let m = MONTHS.iter().find(|(n, _)| *n == name).map(|(_, m)| *m)?;
-            Date::new(y, m, num("wd"))
+            // `(?i)` also matched the long s, which has no ASCII lower case.
+            let name = c.name("wm").map(|n| n.as_str().to_lowercase().replace('ſ', "s"));
+            let month = MONTHS.iter().find(|(n, _)| Some(*n) == name.as_deref()).map(|(_, m)| *m);
+            month.and_then(|m| Date::new(y, m, num("wd")))
         } else if let Some(y) = num("ry") {
             Date::new(y, num("rm")?, None)
         } else {
@@ -256,11 +249,49 @@ mod tests {
         #[test]
         fn the_pre_check_keeps_every_date(parts in proptest::collection::vec(proptest::sample::select(vec![
             "2026", "2025", "12", "1", "0", ".", "-", "/", " ", "  ", "\n", "\u{a0}", "\u{2003}", "jan", "Januar",
-            "OKT", "okt.", "marts", "date", "x", "é", "ſep", "K", "ok", "t",
-        ]), 0..14)) {
-            let text = parts.concat();
+            "OKT", "okt.", "marts", "date", "x", "é", "ſep", "K", "ok", "t", "\u{212A}", "på", "\u{85}",
+            "\u{202F}", "\u{3000}", "ſeptember", "aug", "u", "ſt", "«",
+        ]), 0..14), pad in 0usize..130, filler in proptest::sample::select(vec![" ", "x", "1", "æ"])) {
+            // The filler moves the parts across the 64-byte blocks of the check.
+            let text = filler.repeat(pad) + &parts.concat();
             proptest::prop_assert_eq!(find_in_text(&text), first_date(&text), "{:?}", text);
         }
+    }
+
+    #[test]
+    fn unicode_spaces_and_case_folds_before_the_year() {
+        let table = [
+            ("den 1. ſeptember 2025", "2025-09-01"),
+            ("den 3. o\u{212A}t. 2024 kl. 9", "2024-10-03"),
+            ("5. maj\u{a0}2025", "2025-05-05"),
+            ("5. maj\u{2003}\u{3000}2025", "2025-05-05"),
+            ("5.\u{202F}maj 2025", "2025-05-05"),
+            ("på 2. jan 2024 i Århus", "2024-01-02"),
+        ];
+        for (text, want) in table {
+            assert_eq!(find_in_text(text).map(|d| d.to_string()).as_deref(), Some(want), "{text:?}");
+        }
+        assert_eq!(find_in_text("Det skete på Ærø 2024 og i år"), None);
+    }
+
+    #[test]
+    fn a_year_across_the_blocks_of_the_check() {
+        for pad in 50..70 {
+            for (form, want) in
+                [("1. maj 2025", "2025-05-01"), ("12.11.2025", "2025-11-12"), ("2024-02-29", "2024-02-29")]
+            {
+                let text = " ".repeat(pad) + form;
+                assert_eq!(find_in_text(&text).map(|d| d.to_string()).as_deref(), Some(want), "{text:?}");
+            }
+        }
+    }
+
+    /// What [`year_fits`] assumes of the regex's case-insensitive letters.
+    #[test]
+    fn only_the_kelvin_sign_and_long_s_match_ascii_letters() {
+        let letters = crate::constant_regex("(?i)^[a-z]$");
+        let wide: Vec<char> = ('\u{80}'..=char::MAX).filter(|c| letters.is_match(&c.to_string())).collect();
+        assert_eq!(wide, ['\u{17F}', '\u{212A}']);
     }
 
     #[test]
