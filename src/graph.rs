@@ -172,9 +172,23 @@ pub struct CoMentionGraph {
     pub total_windows: u64,
     pub documents: u64,
     pub dated_documents: u64,
-    spans: Vec<(EntityIdx, Vec<Range<u64>>)>,
+    /// Buffers of [`CoMentionGraph::add_document`]: the mentions sorted by
+    /// entity, each entity's run of merged windows, and the windows.
+    keys: Vec<(EntityIdx, u64, u64)>,
+    spans: Vec<EntitySpans>,
+    ranges: Vec<Range<u64>>,
     /// Typed affiliation edges: the title first stated for each pair.
     relations: FastMap<(NodeIndex, NodeIndex), String>,
+}
+
+/// One entity of a document: its node, and where its merged windows are in
+/// the document's list of windows.
+#[derive(Debug, Clone, Copy)]
+struct EntitySpans {
+    entity: EntityIdx,
+    node: NodeIndex,
+    start: usize,
+    end: usize,
 }
 
 /// Length of the intersection of two sorted lists of disjoint ranges.
@@ -220,38 +234,51 @@ impl CoMentionGraph {
         if doc.date.is_some() {
             self.dated_documents += 1;
         }
-        // Per entity: its mentions, and the union of the windows they occupy.
-        let mut occ: Vec<&Occurrence> = occurrences.iter().collect();
-        occ.sort_by_key(|o| (o.entity, o.windows.start, o.windows.end));
-        let mut spans = std::mem::take(&mut self.spans);
+        // Per entity: its mentions, and the union of the windows they occupy
+        // (kept flat, in buffers reused from document to document).
+        let mut keys = std::mem::take(&mut self.keys);
+        keys.clear();
+        keys.extend(occurrences.iter().map(|o| (o.entity, o.windows.start, o.windows.end)));
+        keys.sort_unstable();
+        let (mut spans, mut ranges) = (std::mem::take(&mut self.spans), std::mem::take(&mut self.ranges));
         spans.clear();
-        for o in occ {
-            let n = self.node(o.entity);
-            self.graph[n].mentions += 1;
+        ranges.clear();
+        for &(entity, start, end) in &keys {
             match spans.last_mut() {
-                Some((e, ranges)) if *e == o.entity => match ranges.last_mut() {
-                    Some(last) if o.windows.start <= last.end => last.end = last.end.max(o.windows.end),
-                    _ => ranges.push(o.windows.clone()),
-                },
-                _ => spans.push((o.entity, vec![o.windows.clone()])),
-            }
-        }
-        for (e, ranges) in &spans {
-            let n = self.node(*e);
-            let s = &mut self.graph[n];
-            s.documents += 1;
-            s.windows += ranges.iter().map(|r| r.end - r.start).sum::<u64>();
-            (s.first_seen, s.last_seen) = min_max((s.first_seen, s.last_seen), doc.date);
-        }
-        for a in 0..spans.len() {
-            for b in a + 1..spans.len() {
-                let c = overlap(&spans[a].1, &spans[b].1);
-                if c > 0 {
-                    self.link(spans[a].0, spans[b].0, c, &doc);
+                Some(span) if span.entity == entity => {
+                    self.graph[span.node].mentions += 1;
+                    match ranges.last_mut() {
+                        Some(last) if start <= last.end => last.end = last.end.max(end),
+                        _ => {
+                            ranges.push(start..end);
+                            span.end += 1;
+                        }
+                    }
+                }
+                _ => {
+                    let node = self.node(entity);
+                    self.graph[node].mentions += 1;
+                    let at = ranges.len();
+                    ranges.push(start..end);
+                    spans.push(EntitySpans { entity, node, start: at, end: at + 1 });
                 }
             }
         }
-        self.spans = spans;
+        for span in &spans {
+            let s = &mut self.graph[span.node];
+            s.documents += 1;
+            s.windows += ranges[span.start..span.end].iter().map(|r| r.end - r.start).sum::<u64>();
+            (s.first_seen, s.last_seen) = min_max((s.first_seen, s.last_seen), doc.date);
+        }
+        for (i, a) in spans.iter().enumerate() {
+            for b in &spans[i + 1..] {
+                let c = overlap(&ranges[a.start..a.end], &ranges[b.start..b.end]);
+                if c > 0 {
+                    self.link(a.node, b.node, c, &doc);
+                }
+            }
+        }
+        (self.keys, self.spans, self.ranges) = (keys, spans, ranges);
     }
 
     /// Record that `person` holds the post `title` at `organisation`. The
@@ -268,8 +295,7 @@ impl CoMentionGraph {
         self.relations.entry(key).or_insert_with(|| title.to_string());
     }
 
-    fn link(&mut self, a: EntityIdx, b: EntityIdx, c: u64, doc: &DocInfo) {
-        let (na, nb) = (self.node(a), self.node(b));
+    fn link(&mut self, na: NodeIndex, nb: NodeIndex, c: u64, doc: &DocInfo) {
         let key = if na < nb { (na, nb) } else { (nb, na) };
         let e = match self.edges.get(&key) {
             Some(&e) => e,
