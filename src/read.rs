@@ -68,7 +68,7 @@ struct Jsonl {
     name: String,
     reader: BufReader<File>,
     lineno: usize,
-    line: String,
+    line: Vec<u8>,
 }
 
 fn is_jsonl(p: &Path) -> bool {
@@ -130,7 +130,7 @@ impl DocumentReader {
         loop {
             let j = self.jsonl.as_mut()?;
             j.line.clear();
-            let read = j.reader.read_line(&mut j.line);
+            let read = j.reader.read_until(b'\n', &mut j.line);
             if matches!(read, Ok(0)) {
                 self.jsonl = None;
                 return None;
@@ -139,14 +139,16 @@ impl DocumentReader {
             let loc = format!("{}:{}", j.name, j.lineno);
             if let Err(e) = read {
                 self.diag.error(&loc, format!("unreadable line skipped: {e}"));
-                if e.kind() == std::io::ErrorKind::InvalidData {
-                    // Not UTF-8: `read_line` consumed the line; go on.
-                    continue;
-                }
                 self.jsonl = None;
                 return None;
             }
-            let line = j.line.strip_suffix('\n').map_or(j.line.as_str(), |l| l.strip_suffix('\r').unwrap_or(l));
+            // Checked with SIMD: the standard check leaves its ASCII fast
+            // path at every æ, ø and å, and took 2% of a run.
+            let Ok(line) = simdutf8::basic::from_utf8(&j.line) else {
+                self.diag.error(&loc, "unreadable line skipped: stream did not contain valid UTF-8");
+                continue;
+            };
+            let line = line.strip_suffix('\n').map_or(line, |l| l.strip_suffix('\r').unwrap_or(l));
             let line = line.trim_start_matches('\u{FEFF}');
             if line.trim().is_empty() {
                 self.diag.warn(&loc, "empty line skipped");
@@ -156,7 +158,7 @@ impl DocumentReader {
             if j.line.capacity() > HUGE_LINE {
                 // Not kept for the next line: a document of hundreds of MB
                 // would otherwise hold its line for the rest of the run.
-                j.line = String::new();
+                j.line = Vec::new();
             }
             match parsed {
                 Ok(mut doc) => {
@@ -315,7 +317,7 @@ impl DocumentReader {
                     Ok(f) => {
                         let reader = BufReader::with_capacity(1 << 20, f);
                         self.jsonl =
-                            Some(Jsonl { name: path.display().to_string(), reader, lineno: 0, line: String::new() })
+                            Some(Jsonl { name: path.display().to_string(), reader, lineno: 0, line: Vec::new() })
                     }
                     Err(e) => self.diag.error(path.display().to_string(), format!("cannot open: {e}")),
                 },
@@ -356,6 +358,27 @@ mod tests {
         assert!(parse_jsonl_line("nope").unwrap_err().contains("not JSON"));
         assert!(parse_jsonl_line(r#"{"id":"x"}"#).unwrap_err().contains("text"));
         assert!(parse_jsonl_line(r#"{"id":[1],"text":"t"}"#).unwrap_err().contains("id"));
+    }
+
+    #[test]
+    fn a_jsonl_line_that_is_not_utf8_is_reported_and_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.jsonl");
+        let mut bytes = b"{\"id\":\"a\",\"text\":\"K\xc3\xb8ge\"}\r\n".to_vec();
+        bytes.extend_from_slice(b"{\"id\":\"b\",\"text\":\"K\xf8ge\"}\n\n");
+        bytes.extend_from_slice("\u{FEFF}{\"id\":\"c\",\"text\":\"Århus\"}".as_bytes());
+        std::fs::write(&path, bytes).unwrap();
+        let mut reader = DocumentReader::new(&[path]);
+        let docs: Vec<(String, String, String)> = reader.by_ref().map(|d| (d.id, d.text, d.source)).collect();
+        let name = dir.path().join("c.jsonl").display().to_string();
+        let want = [("a", "Køge", format!("{name}:1")), ("c", "Århus", format!("{name}:4"))];
+        let want: Vec<(String, String, String)> =
+            want.into_iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c)).collect();
+        assert_eq!(docs, want);
+        let said: Vec<String> = reader.diag.items.iter().map(|d| d.to_string()).collect();
+        assert_eq!(said.len(), 2, "{said:?}");
+        assert!(said[0].contains(&format!("{name}:2")) && said[0].contains("not contain valid UTF-8"), "{said:?}");
+        assert!(said[1].contains(&format!("{name}:3")) && said[1].contains("empty line"), "{said:?}");
     }
 
     #[test]
