@@ -722,25 +722,39 @@ impl Discoverer {
             all_words.extend(text[t.start..t.end].split_whitespace());
             spans.push((t.start, from..all_words.len()));
         }
+        let found_empty = found.is_empty();
         for (start, r) in found {
             let from = all_words.len();
             all_words.extend(labels[r].split(' '));
             spans.push((start, from..all_words.len()));
         }
         let people: Vec<(usize, &[&str])> = spans.into_iter().map(|(s, r)| (s, &all_words[r])).collect();
+        if people.is_empty() {
+            return; // no full name to resolve against (and `out` is in order)
+        }
         // Indexes keep this linear in the size of the document, however many
-        // people share a first name or a surname.
-        let mut by_first_two: FastMap<(&str, &str), FastSet<&[&str]>> = FastMap::default();
-        let mut by_first_last: FastMap<(&str, &str), FastSet<&[&str]>> = FastMap::default();
+        // people share a first name or a surname. The longer forms are only
+        // looked up for discovered names: without one, they are not built.
+        let absorb = !found_empty;
+        let mut by_first_two: FastMap<(&str, &str), Vec<&[&str]>> = FastMap::default();
+        let mut by_first_last: FastMap<(&str, &str), Vec<&[&str]>> = FastMap::default();
         // surname -> (where the person is first named, words), one entry per person
         let mut by_last: FastMap<&str, Vec<(usize, &[&str])>> = FastMap::default();
+        // The distinct forms sharing a key are few: a list, not a set.
+        fn add<T: PartialEq>(forms: &mut Vec<T>, words: T) {
+            if !forms.contains(&words) {
+                forms.push(words);
+            }
+        }
         for &(start, words) in &people {
             if words.len() < 2 {
                 continue;
             }
             let (first, last) = (words[0], words[words.len() - 1]);
-            by_first_two.entry((first, words[1])).or_default().insert(words);
-            by_first_last.entry((first, last)).or_default().insert(words);
+            if absorb {
+                add(by_first_two.entry((first, words[1])).or_default(), words);
+                add(by_first_last.entry((first, last)).or_default(), words);
+            }
             by_last.entry(last).or_default().push((start, words));
         }
         for list in by_last.values_mut().filter(|l| l.len() > 1) {
