@@ -453,52 +453,20 @@ impl AsRef<[u8]> for Digits {
 }
 
 /// What a worker keeps from one document to the next so that it does not
-/// allocate it again: the word list of `--window words:N`, and the CSV
-/// writers (each holds an 8 KB buffer that is zeroed when it is made).
+/// allocate it again: the word list of `--window words:N`, and the last
+/// context written.
+#[derive(Default)]
 pub struct Scratch {
     words: Vec<usize>,
     /// The sentence of the last mention written, escaped for the context
     /// column (the mentions of a sentence share it).
     context: (Option<Span>, Vec<u8>),
-    document: csv::Writer<Sink>,
-    relations: csv::Writer<Sink>,
 }
 
-impl Default for Scratch {
-    fn default() -> Self {
-        Scratch {
-            words: Vec::new(),
-            context: (None, Vec::new()),
-            document: export::csv_writer(Sink::default()),
-            relations: export::csv_writer(Sink::default()),
-        }
-    }
-}
-
-/// A byte buffer that a CSV writer writes to and that can be emptied through
-/// the shared reference the writer gives out (`csv::Writer` has no `get_mut`).
-#[derive(Default)]
-struct Sink(std::cell::Cell<Vec<u8>>);
-
-impl std::io::Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.get_mut().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// The bytes written to `w` since the last call.
-fn take_rows(w: &mut csv::Writer<Sink>) -> csv::Result<Vec<u8>> {
-    w.flush()?;
-    Ok(w.get_ref().0.take())
-}
-
-fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch) -> csv::Result<Rows> {
-    let c = |s: &str| export::cell(s, raw).into_owned();
+/// The document's rows, written by hand ([`export::Row`]): no allocation
+/// per field, and fields shared by rows (the document id, a sentence) are
+/// escaped once.
+fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch) -> Rows {
     let doc = &p.doc;
     let text = doc.text.as_str();
     let mut mentions = Vec::with_capacity(p.located.len() * 200);
@@ -528,26 +496,28 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch) -> 
         row.end();
     }
     *context_of = None;
-    s.document.write_record([
-        c(&doc.id),
-        c(&doc.source),
-        c(&doc.title),
-        p.date.map(|d| d.to_string()).unwrap_or_default(),
-        text.len().to_string(),
-        p.located.len().to_string(),
-        p.furniture.clone(),
-    ])?;
+    let mut document = Vec::with_capacity(doc_id.len() + doc.source.len() + doc.title.len() + p.furniture.len() + 64);
+    let mut row = export::Row::new(&mut document);
+    row.escaped(&doc_id);
+    row.field(export::cell(&doc.source, raw).as_bytes());
+    row.field(export::cell(&doc.title, raw).as_bytes());
+    row.field(p.date.map(|d| d.to_string()).unwrap_or_default().as_bytes());
+    row.escaped(Digits::new(text.len()).as_ref());
+    row.escaped(Digits::new(p.located.len()).as_ref());
+    row.field(p.furniture.as_bytes());
+    row.end();
+    let mut relations = Vec::new();
     for (r, ctx) in p.relations.iter().zip(&p.relation_contexts) {
-        s.relations.write_record([
-            c(&doc.id),
-            c(&view(dict, &p.located[r.person].target).id),
-            c(&view(dict, &p.located[r.organisation].target).id),
-            relate::AFFILIATION.to_string(),
-            c(&r.title),
-            c(text[ctx.start..ctx.end].trim()),
-        ])?;
+        let mut row = export::Row::new(&mut relations);
+        row.escaped(&doc_id);
+        row.field(export::cell(&view(dict, &p.located[r.person].target).id, raw).as_bytes());
+        row.field(export::cell(&view(dict, &p.located[r.organisation].target).id, raw).as_bytes());
+        row.field(relate::AFFILIATION.as_bytes());
+        row.field(export::cell(&r.title, raw).as_bytes());
+        row.field(export::cell(text[ctx.start..ctx.end].trim(), raw).as_bytes());
+        row.end();
     }
-    Ok(Rows { mentions, document: take_rows(&mut s.document)?, relations: take_rows(&mut s.relations)? })
+    Rows { mentions, document, relations }
 }
 
 /// Run every per-document stage on one document.
@@ -578,10 +548,7 @@ pub fn process(ex: &mut Extractor, doc: Document, opts: &Options, scratch: &mut 
         diagnostics,
         rows: Rows::default(),
     };
-    match format_rows(&p, ex.dict, opts.raw_csv, scratch) {
-        Ok(rows) => p.rows = rows,
-        Err(e) => p.diagnostics.error(&p.doc.source, format!("cannot format the rows of this document: {e}")),
-    }
+    p.rows = format_rows(&p, ex.dict, opts.raw_csv, scratch);
     p
 }
 
