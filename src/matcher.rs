@@ -50,7 +50,7 @@ pub struct Matcher {
 /// words from the cache; the set confirms. Aliases that start with a
 /// non-word character (rare) are tried wherever their first two bytes stand.
 struct FirstWords {
-    /// Bit [`prefix_key`] set for the first three bytes of each first word,
+    /// Bit [`prefix_key`] set for the first four bytes and length of each first word,
     /// and of each first word with a genitive `s`: 4 KB, so most words are
     /// turned away from the cache without hashing them whole.
     prefixes: Box<[u64; 512]>,
@@ -66,16 +66,20 @@ struct FirstWords {
 const BLOOM_BITS: u32 = 15;
 const BLOOM_WORDS: usize = 1 << (BLOOM_BITS - 6);
 
-/// A 15-bit key of a word's first three bytes and its length up to three.
+/// A 15-bit key of a word's first four bytes and its length (up to 31):
+/// with the length in the key, a common word seldom shares a key with a
+/// first word of an alias ("det" with "Dethlefsen").
 #[inline(always)]
 fn prefix_key(w: &[u8]) -> usize {
-    let x = match *w {
-        [a, b, c, ..] => u32::from(a) | u32::from(b) << 8 | u32::from(c) << 16 | 3 << 24,
-        [a, b] => u32::from(a) | u32::from(b) << 8 | 2 << 24,
-        [a] => u32::from(a) | 1 << 24,
+    let head = match *w {
+        [a, b, c, d, ..] => u32::from_le_bytes([a, b, c, d]),
+        [a, b, c] => u32::from_le_bytes([a, b, c, 0]),
+        [a, b] => u32::from_le_bytes([a, b, 0, 0]),
+        [a] => u32::from(a),
         [] => 0,
     };
-    (x.wrapping_mul(0x9E37_79B1) >> 17) as usize
+    let x = u64::from(head) | (w.len().min(31) as u64) << 32;
+    (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 49) as usize
 }
 
 /// A cheap hash of a short byte string: whole-word loads, no copying (after
