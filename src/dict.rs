@@ -240,6 +240,10 @@ pub fn default_case(text: &str) -> CaseRule {
 /// The spellings an alias also matches: word-joining hyphens and slashes swapped
 /// for each other and for a space.
 pub fn separator_variants(text: &str) -> Vec<String> {
+    // Most aliases have neither (every dictionary row passes here at start-up).
+    if memchr::memchr2(b'-', b'/', text.as_bytes()).is_none() {
+        return vec![text.to_string()];
+    }
     let chars: Vec<char> = text.chars().collect();
     let joins: Vec<usize> = (1..chars.len().saturating_sub(1))
         .filter(|&i| {
