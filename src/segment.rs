@@ -90,7 +90,8 @@ fn word_before(text: &str, dot: usize) -> &str {
 
 fn is_abbreviation(word: &str) -> bool {
     let listed = if word.is_ascii() {
-        ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word))
+        // The longest listed abbreviation has five bytes ("p.g.a").
+        word.len() <= 5 && ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word))
     } else {
         ABBREVIATIONS.contains(&word.to_lowercase().as_str())
     };
@@ -103,12 +104,10 @@ fn is_abbreviation(word: &str) -> bool {
         || (word.contains('.') && word.split('.').all(|p| p.chars().count() <= 1))
 }
 
-/// The next `…` in `b`: a searcher built once (`memmem::find` builds one
-/// per call, which cost more than the search on a short paragraph).
+/// The next `…` (`E2 80 A6`) in `b`, by its first byte: paragraphs are short,
+/// and a substring searcher costs more to start than this takes.
 fn find_ellipsis(b: &[u8]) -> Option<usize> {
-    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("…"));
-    FINDER.find(b)
+    memchr::memchr_iter(0xE2, b).find(|&i| b[i + 1..].starts_with(&[0x80, 0xA6]))
 }
 
 /// The next sentence terminator (`.`, `!`, `?`, `…`) in `s` at or after
@@ -164,8 +163,9 @@ fn split_sentences(text: &str, para: Span, paragraph: u32, out: &mut Vec<Sentenc
 
 fn push_trimmed(base: usize, s: &str, a: usize, b: usize, paragraph: u32, out: &mut Vec<Sentence>) {
     let piece = &s[a..b];
-    let lead = piece.len() - piece.trim_start().len();
-    let t = piece.trim();
+    let t = piece.trim_start();
+    let lead = piece.len() - t.len();
+    let t = t.trim_end();
     if !t.is_empty() {
         let start = base + a + lead;
         out.push(Sentence { span: Span { start, end: start + t.len() }, paragraph });
