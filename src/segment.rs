@@ -50,8 +50,9 @@ impl Segments {
             let start = pos;
             pos = memchr::memchr2(b'\n', b'\r', &b[pos..]).map_or(b.len(), |k| pos + k + 1);
             let body = text[start..pos].trim_end_matches(['\n', '\r']);
-            let lead = body.len() - body.trim_start().len();
-            let trimmed = body.trim();
+            let trimmed = body.trim_start();
+            let lead = body.len() - trimmed.len();
+            let trimmed = trimmed.trim_end();
             if trimmed.is_empty() {
                 continue;
             }
