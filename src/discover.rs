@@ -424,9 +424,10 @@ impl Discoverer {
         self.short_names(text, toks, &free, taken, out);
     }
 
-    /// Trim a candidate name span to its name tokens; returns the new end and
-    /// the label, or `None` if fewer than two tokens remain.
-    fn name_span(&self, text: &str, toks: &[Token]) -> Option<(usize, usize, String)> {
+    /// Trim a candidate name span to its name tokens; returns its start and
+    /// end, or `None` if fewer than two tokens remain. (The label is made
+    /// by the caller, once the name is kept: most candidates are not.)
+    fn name_span(&self, text: &str, toks: &[Token]) -> Option<(usize, usize)> {
         let start = toks.first()?.start;
         // Candidates are at most seven tokens (see `people`): their words on the stack.
         let mut buf = [""; 8];
@@ -484,16 +485,17 @@ impl Discoverer {
                 e -= 1;
             }
         }
-        Some((start, e, single_spaced(&text[start..e])))
+        Some((start, e))
     }
 
     /// A name found only through a role cue, without a listed given name,
     /// must end in a listed surname or at least not read as an institution
     /// ("skriver Helsingør Dagblad", "siger Kommunernes Landsforening").
-    fn plausible_cued_name(&self, label: &str) -> bool {
-        let words: Vec<&str> = label.split(' ').collect();
-        let (Some(first), Some(last)) = (words.first(), words.last()) else { return false };
-        if self.is_given_name(first) || self.surnames.contains(*last) {
+    fn plausible_cued_name(&self, name: &str) -> bool {
+        let mut words = name.split_whitespace();
+        let Some(first) = words.next() else { return false };
+        let last = words.next_back().unwrap_or(first);
+        if self.is_given_name(first) || self.surnames.contains(last) {
             return true;
         }
         const INSTITUTION_ENDINGS: &[&str] = &[
@@ -607,19 +609,20 @@ impl Discoverer {
             }
             if j - i >= 2 {
                 let end = toks[j - 1].end;
-                if let Some((s, e, label)) = self.name_span(text, &toks[i..j]) {
-                    let first = label.split(' ').next().unwrap_or("");
+                if let Some((s, e)) = self.name_span(text, &toks[i..j]) {
+                    let name = &text[s..e];
+                    let first = name.split_whitespace().next().unwrap_or("");
                     let rule = if self.is_given_name(first) {
                         Some(Rule::GivenName)
                     } else if (self.cue_before(text, toks, i) || self.cue_after(text, end))
-                        && self.plausible_cued_name(&label)
+                        && self.plausible_cued_name(name)
                     {
                         Some(Rule::RoleCue)
                     } else {
                         None
                     };
                     if let Some(rule) = rule.filter(|_| free(s, e)) {
-                        out.push(Found { kind: "person", label, start: s, end: e, rule });
+                        out.push(Found { kind: "person", label: single_spaced(name), start: s, end: e, rule });
                     }
                 }
             }
