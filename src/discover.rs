@@ -711,15 +711,21 @@ impl Discoverer {
         // Every person named in the document, dictionary and discovered: where
         // they are first named and their words, as slices of one list (the
         // discovered labels are copied once, as `out` changes below).
-        let mut labels = String::new();
-        let mut found = Vec::new();
-        for f in out.iter().filter(|f| f.kind == "person") {
+        let persons = || out.iter().filter(|f| f.kind == "person");
+        let n = taken.iter().filter(|t| t.person).count() + persons().count();
+        if n == 0 {
+            return; // no full name to resolve against (and `out` is in order)
+        }
+        let mut labels = String::with_capacity(persons().map(|f| f.label.len()).sum());
+        let mut found = Vec::with_capacity(n);
+        for f in persons() {
             let from = labels.len();
             labels.push_str(&f.label);
             found.push((f.start, from..labels.len()));
         }
-        let mut all_words: Vec<&str> = Vec::new();
-        let mut spans: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
+        // Sized for three words a name: most lists never grow.
+        let mut all_words: Vec<&str> = Vec::with_capacity(3 * n);
+        let mut spans: Vec<(usize, std::ops::Range<usize>)> = Vec::with_capacity(n);
         for t in taken.iter().filter(|t| t.person) {
             let from = all_words.len();
             all_words.extend(text[t.start..t.end].split_whitespace());
@@ -732,9 +738,6 @@ impl Discoverer {
             spans.push((start, from..all_words.len()));
         }
         let people: Vec<(usize, &[&str])> = spans.into_iter().map(|(s, r)| (s, &all_words[r])).collect();
-        if people.is_empty() {
-            return; // no full name to resolve against (and `out` is in order)
-        }
         // Indexes keep this linear in the size of the document, however many
         // people share a first name or a surname. The longer forms are only
         // looked up for discovered names: without one, they are not built.

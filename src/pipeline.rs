@@ -145,6 +145,7 @@ impl<'d> Extractor<'d> {
         words::scan(text, |r| visitor.visit(r), tokens);
         visitor.finish();
         resolve(text, &self.matcher, &mut self.candidates, &mut self.mentions);
+        out.reserve(self.mentions.len());
         self.taken.clear();
         for m in &self.mentions {
             let (paragraph, sentence) = self.place(m.start);
@@ -163,6 +164,7 @@ impl<'d> Extractor<'d> {
                 !furniture.get(p).copied().unwrap_or(false)
             };
             d.discover_in(text, &self.tokens, &body, &self.taken, &mut self.found);
+            out.reserve(self.found.len());
             for f in &self.found {
                 let (paragraph, sentence) = self.place(f.start);
                 out.push(Located {
