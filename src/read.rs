@@ -41,7 +41,9 @@ pub fn decode(bytes: Vec<u8>, location: &str, diag: &mut Diagnostics) -> String 
 /// The first non-empty line, trimmed and shortened: the title of a text without one.
 pub fn first_line_title(text: &str) -> String {
     let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
-    line.char_indices().nth(200).map_or(line, |(i, _)| &line[..i]).to_string()
+    // At most 200 characters: a line of at most 200 bytes has no more.
+    let cut = if line.len() <= 200 { None } else { line.char_indices().nth(200) };
+    cut.map_or(line, |(i, _)| &line[..i]).to_string()
 }
 
 enum Source {
@@ -379,6 +381,16 @@ mod tests {
         assert_eq!(said.len(), 2, "{said:?}");
         assert!(said[0].contains(&format!("{name}:2")) && said[0].contains("not contain valid UTF-8"), "{said:?}");
         assert!(said[1].contains(&format!("{name}:3")) && said[1].contains("empty line"), "{said:?}");
+    }
+
+    #[test]
+    fn a_title_from_the_first_line_is_at_most_200_characters() {
+        assert_eq!(first_line_title("\n  \n  Overskrift her  \nbrødtekst"), "Overskrift her");
+        let wide = "æ".repeat(150);
+        assert_eq!(first_line_title(&wide), wide, "150 characters in 300 bytes stay whole");
+        assert_eq!(first_line_title(&"ø".repeat(250)), "ø".repeat(200));
+        assert_eq!(first_line_title(&"a".repeat(201)), "a".repeat(200));
+        assert_eq!(first_line_title(&"a".repeat(200)), "a".repeat(200));
     }
 
     #[test]
