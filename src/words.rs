@@ -2,9 +2,10 @@
 //! document that matching and discovery share.
 //!
 //! The matcher looks up each run that may begin an alias; discovery joins
-//! runs into name tokens ("Anne-Marie", "O'Brien", "D."). Walking the text
-//! once for both, with a tight loop over ASCII, halves the per-byte work of
-//! the two stages.
+//! runs into name tokens ("Anne-Marie", "O'Brien", "D."). The text is walked
+//! once for both, 64 bytes at a time: runs are found from bit masks of the
+//! bytes that may belong to one ([`crate::chars::Block`]), and only stretches
+//! holding non-ASCII characters are decoded.
 
 use crate::chars::{ALNUM, ALPHA, Classifier, UPPER, blocks};
 
