@@ -342,7 +342,10 @@ impl Dictionary {
                 continue;
             }
             let id = rec[c_id].trim();
-            let label = rec[c_name].trim();
+            let name = rec[c_name].trim();
+            // A name may carry alias flags (`~&co`): they rule how it
+            // matches, and are no part of the label.
+            let label = parse_alias(name).map(|a| a.text).unwrap_or_default();
             let kind = rec[c_type].trim().to_lowercase();
             if id.is_empty() || label.is_empty() || kind.is_empty() {
                 diag.error(&loc, "row lacks an id, type or name; skipped");
@@ -368,7 +371,7 @@ impl Dictionary {
                     }
                 }
             }
-            raw_aliases.push(label.to_string());
+            raw_aliases.push(name.to_string());
             let idx = self.entities.len() as EntityIdx;
             let attrs = attr_cols
                 .iter()
@@ -378,7 +381,7 @@ impl Dictionary {
             self.entities.push(Entity {
                 id: id.to_string(),
                 kind,
-                label: label.to_string(),
+                label,
                 attrs,
                 origin: loc.clone(),
                 source: Source::Dictionary,
@@ -525,6 +528,18 @@ mod tests {
         assert!(diag.is_empty(), "{diag:?}");
         assert_eq!(d.aliases.len(), 1);
         assert_eq!(d.aliases[0].case, CaseRule::Free);
+    }
+
+    #[test]
+    fn flags_on_a_name_rule_its_matching_but_stay_out_of_its_label() {
+        let (d, diag) = load("id,type,name,aliases\nco,vendor,~&co,\nfm,organization,!=FM,\nx,vendor,=,\n");
+        assert_eq!(d.entities.iter().map(|e| e.label.as_str()).collect::<Vec<_>>(), ["&co", "FM"]);
+        let co = d.aliases.iter().find(|a| a.text == "&co").unwrap();
+        assert_eq!(co.case, CaseRule::Free);
+        let fm = d.aliases.iter().find(|a| a.text == "FM").unwrap();
+        assert_eq!((fm.case, fm.compounds), (CaseRule::Exact, false));
+        let text: Vec<String> = diag.items.iter().map(ToString::to_string).collect();
+        assert!(text.len() == 1 && text[0].contains("t.csv:4") && text[0].contains("lacks"), "{text:?}");
     }
 
     #[test]
