@@ -88,19 +88,23 @@ fn jsonl_lines() {
 fn spreadsheet_formulas_are_neutralised() {
     let dir = tempfile::tempdir().unwrap();
     let dict = dir.path().join("d.csv");
-    fs::write(&dict, "id,type,name,aliases\n=cmd,vendor,=HYPERLINK(\"x\"),Hyperlinkfirma\n").unwrap();
+    // (A name that starts with `=` has a flag: the label drops it. `@` is
+    // no flag, and Excel runs it as a formula too.)
+    fs::write(&dict, "id,type,name,aliases\n=cmd,vendor,@HYPERLINK(\"x\"),Hyperlinkfirma\n").unwrap();
     let input = dir.path().join("a.txt");
     fs::write(&input, "Titel\n\nHyperlinkfirma og -minus.\n").unwrap();
-    for (flag, want) in [(None, "'=HYPERLINK(\"x\")"), (Some("--raw-csv"), "=HYPERLINK(\"x\")")] {
+    for (flag, want) in [(None, "'@HYPERLINK(\"x\")"), (Some("--raw-csv"), "@HYPERLINK(\"x\")")] {
         let out = dir.path().join(format!("out{}", flag.is_some()));
         let mut args = vec!["run", input.to_str().unwrap(), "--dict", dict.to_str().unwrap(), "--no-default-dict"];
         args.extend(["-o", out.to_str().unwrap()]);
         args.extend(flag);
         let o = run(&args);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let want_id = if flag.is_some() { "=cmd" } else { "'=cmd" };
         for file in ["mentions.csv", "entities.csv"] {
             let r = rows(&out.join(file));
             assert!(r[0].iter().any(|c| c == want), "{file} {flag:?}: {:?}", r[0]);
+            assert!(r[0].iter().any(|c| c == want_id), "{file} {flag:?}: {:?}", r[0]);
         }
     }
 }
