@@ -371,11 +371,20 @@ fn is_name_token(w: &str) -> bool {
     if is_initial(w) {
         return true;
     }
-    is_cap(w)
-        && w.chars().nth(1).is_some()
-        && w.chars().any(char::is_lowercase)
-        && !w.chars().any(|c| c.is_ascii_digit())
-        && !not_name(w)
+    let mut chars = w.chars();
+    if !chars.next().is_some_and(char::is_uppercase) {
+        return false;
+    }
+    // The rest in one pass: at least one character, a lower-case one, no digit.
+    let (mut more, mut lower) = (false, false);
+    for c in chars {
+        if c.is_ascii_digit() {
+            return false;
+        }
+        more = true;
+        lower |= c.is_lowercase();
+    }
+    more && lower && !not_name(w)
 }
 
 impl Discoverer {
@@ -597,8 +606,9 @@ impl Discoverer {
             // A run of capitalised words joined by single spaces.
             let mut j = i + 1;
             while j < toks.len() && j < i + 7 {
-                let gap = &text[toks[j - 1].end..toks[j].start];
-                if gap != " " && gap != "\u{a0}" {
+                // One space or one no-break space (`C2 A0`) between the tokens.
+                let gap = &text.as_bytes()[toks[j - 1].end..toks[j].start];
+                if gap != b" " && gap != b"\xC2\xA0" {
                     break;
                 }
                 // (A name token starts with a capital: the bit is cheaper than the text.)
