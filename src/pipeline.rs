@@ -463,21 +463,44 @@ pub struct Scratch {
     /// The sentence of the last mention written, escaped for the context
     /// column (the mentions of a sentence share it).
     context: (Option<Span>, Vec<u8>),
+    /// The lists of a document merged already, to be filled again
+    /// ([`recycle`]): one thread, one document after another, need not
+    /// allocate them anew.
+    spare: Spare,
+}
+
+/// The per-document lists of a [`Processed`], emptied for reuse.
+#[derive(Default)]
+struct Spare {
+    located: Vec<Located>,
+    windows: Vec<Range<u64>>,
+    contexts: Vec<Span>,
+    relations: Vec<relate::Relation>,
+    relation_contexts: Vec<Span>,
+    rows: Rows,
+}
+
+/// Give the lists of a merged document back to the worker that made it.
+pub fn recycle(scratch: &mut Scratch, p: Processed) {
+    let Processed { located, windows, contexts, relations, relation_contexts, rows, .. } = p;
+    scratch.spare = Spare { located, windows, contexts, relations, relation_contexts, rows };
 }
 
 /// The document's rows, written by hand ([`export::Row`]): no allocation
 /// per field, and fields shared by rows (the document id, a sentence) are
 /// escaped once.
-fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch) -> Rows {
+fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch, rows: &mut Rows) {
     let doc = &p.doc;
     let text = doc.text.as_str();
-    let mut mentions = Vec::with_capacity(p.located.len() * 200);
+    let Rows { mentions, document, relations } = rows;
+    mentions.clear();
+    mentions.reserve(p.located.len() * 200);
     let mut doc_id = Vec::new();
     export::escape_field(export::cell(&doc.id, raw).as_bytes(), &mut doc_id);
     let (context_of, context) = &mut s.context;
     for (m, ctx) in p.located.iter().zip(&p.contexts) {
         let e = view(dict, &m.target);
-        let mut row = export::Row::new(&mut mentions);
+        let mut row = export::Row::new(mentions);
         row.escaped(&doc_id);
         row.field(export::cell(&e.id, raw).as_bytes());
         row.field(export::cell(e.kind, raw).as_bytes());
@@ -498,8 +521,9 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch) -> 
         row.end();
     }
     *context_of = None;
-    let mut document = Vec::with_capacity(doc_id.len() + doc.source.len() + doc.title.len() + p.furniture.len() + 64);
-    let mut row = export::Row::new(&mut document);
+    document.clear();
+    document.reserve(doc_id.len() + doc.source.len() + doc.title.len() + p.furniture.len() + 64);
+    let mut row = export::Row::new(document);
     row.escaped(&doc_id);
     row.field(export::cell(&doc.source, raw).as_bytes());
     row.field(export::cell(&doc.title, raw).as_bytes());
@@ -508,9 +532,9 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch) -> 
     row.escaped(Digits::new(p.located.len()).as_ref());
     row.field(p.furniture.as_bytes());
     row.end();
-    let mut relations = Vec::new();
+    relations.clear();
     for (r, ctx) in p.relations.iter().zip(&p.relation_contexts) {
-        let mut row = export::Row::new(&mut relations);
+        let mut row = export::Row::new(relations);
         row.escaped(&doc_id);
         row.field(export::cell(&view(dict, &p.located[r.person].target).id, raw).as_bytes());
         row.field(export::cell(&view(dict, &p.located[r.organisation].target).id, raw).as_bytes());
@@ -519,23 +543,23 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch) -> 
         row.field(export::cell(text[ctx.start..ctx.end].trim(), raw).as_bytes());
         row.end();
     }
-    Rows { mentions, document, relations }
 }
 
 /// Run every per-document stage on one document.
 pub fn process(ex: &mut Extractor, doc: Document, opts: &Options, scratch: &mut Scratch) -> Processed {
     let window = opts.window;
-    let mut located = Vec::new();
+    let Spare { mut located, windows: mut ranges, mut contexts, mut relations, mut relation_contexts, mut rows } =
+        std::mem::take(&mut scratch.spare);
     ex.extract(&doc.text, &mut located);
     let mut diagnostics = Diagnostics::default();
     let date = document_date(&doc, ex, &mut diagnostics);
-    let mut ranges = Vec::new();
     let window_count = windows(window, &doc.text, ex, &located, &mut scratch.words, &mut ranges);
     let sentence = |i: u32| ex.segments.sentences.get(i as usize).map(|s| s.span).unwrap_or_default();
-    let contexts = located.iter().map(|m| sentence(m.sentence)).collect();
-    let mut relations = Vec::new();
+    contexts.clear();
+    contexts.extend(located.iter().map(|m| sentence(m.sentence)));
     relate::relations(&doc.text, &ex.segments, &located, ex.dict, &mut relations);
-    let relation_contexts = relations.iter().map(|r| sentence(r.sentence)).collect();
+    relation_contexts.clear();
+    relation_contexts.extend(relations.iter().map(|r| sentence(r.sentence)));
     let furniture = furniture_spans(&ex.segments, &ex.is_furniture);
     let mut p = Processed {
         doc,
@@ -550,7 +574,8 @@ pub fn process(ex: &mut Extractor, doc: Document, opts: &Options, scratch: &mut 
         diagnostics,
         rows: Rows::default(),
     };
-    p.rows = format_rows(&p, ex.dict, opts.raw_csv, scratch);
+    format_rows(&p, ex.dict, opts.raw_csv, scratch, &mut rows);
+    p.rows = rows;
     p
 }
 
@@ -581,7 +606,7 @@ impl Merger<'_> {
         format!("cannot write {}", self.out_dir.join(name).display())
     }
 
-    fn add(&mut self, mut p: Processed) -> Result<()> {
+    fn add(&mut self, p: &mut Processed) -> Result<()> {
         intern(&mut self.registry, &mut p.located);
         self.mentions_csv.write_all(&p.rows.mentions).with_context(|| self.ctx("mentions.csv"))?;
         self.documents_csv.write_all(&p.rows.document).with_context(|| self.ctx("documents.csv"))?;
@@ -601,7 +626,7 @@ impl Merger<'_> {
         }
         self.summary.documents += 1;
         self.summary.mentions += p.located.len() as u64;
-        self.summary.diagnostics.extend(p.diagnostics);
+        self.summary.diagnostics.extend(std::mem::take(&mut p.diagnostics));
         if let Some(bar) = &self.progress {
             bar.inc(p.doc.text.len() as u64);
             if self.summary.documents % 256 == 0 {
@@ -680,8 +705,8 @@ fn parallel<'m, 'd>(
             for (seq, chunk) in done_rx {
                 waiting.insert(seq, chunk);
                 while let Some(chunk) = waiting.remove(&next) {
-                    for p in chunk {
-                        merger.add(p)?;
+                    for mut p in chunk {
+                        merger.add(&mut p)?;
                     }
                     next += 1;
                     let _ = token_tx.send(());
@@ -763,8 +788,9 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
         let mut ex = new_extractor();
         let mut scratch = Scratch::default();
         for doc in reader.by_ref() {
-            let p = process(&mut ex, doc, opts, &mut scratch);
-            merger.add(p)?;
+            let mut p = process(&mut ex, doc, opts, &mut scratch);
+            merger.add(&mut p)?;
+            recycle(&mut scratch, p);
         }
     } else {
         merger = parallel(&mut reader, merger, threads, &new_extractor, opts)?;
