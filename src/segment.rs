@@ -50,13 +50,7 @@ impl Segments {
             let start = pos;
             pos = memchr::memchr2(b'\n', b'\r', &b[pos..]).map_or(b.len(), |k| pos + k + 1);
             let body = text[start..pos].trim_end_matches(['\n', '\r']);
-            let trimmed = body.trim_start();
-            let lead = body.len() - trimmed.len();
-            let trimmed = trimmed.trim_end();
-            if trimmed.is_empty() {
-                continue;
-            }
-            let span = Span { start: start + lead, end: start + lead + trimmed.len() };
+            let Some(span) = trimmed_span(body, start) else { continue };
             let p = self.paragraphs.len() as u32;
             self.paragraphs.push(span);
             split_sentences(text, span, p, &mut self.sentences);
@@ -163,14 +157,18 @@ fn split_sentences(text: &str, para: Span, paragraph: u32, out: &mut Vec<Sentenc
 }
 
 fn push_trimmed(base: usize, s: &str, a: usize, b: usize, paragraph: u32, out: &mut Vec<Sentence>) {
-    let piece = &s[a..b];
-    let t = piece.trim_start();
-    let lead = piece.len() - t.len();
-    let t = t.trim_end();
-    if !t.is_empty() {
-        let start = base + a + lead;
-        out.push(Sentence { span: Span { start, end: start + t.len() }, paragraph });
+    if let Some(span) = trimmed_span(&s[a..b], base + a) {
+        out.push(Sentence { span, paragraph });
     }
+}
+
+/// The span of `piece` without its surrounding white space, `piece` standing
+/// at byte `at` of the text; `None` when nothing is left.
+fn trimmed_span(piece: &str, at: usize) -> Option<Span> {
+    let t = piece.trim_start();
+    let start = at + piece.len() - t.len();
+    let t = t.trim_end();
+    (!t.is_empty()).then_some(Span { start, end: start + t.len() })
 }
 
 #[cfg(test)]
