@@ -254,19 +254,21 @@ impl RunVisitor<'_> {
     /// byte over the whole text: a handful of bytes, found with memchr,
     /// instead of a look at every character between words.
     pub fn finish(mut self) {
-        let firsts = &self.m.starts.other_firsts;
-        let folded = self.folded;
-        let hits: Vec<usize> = match firsts[..] {
-            [] => Vec::new(),
-            [a] => memchr::memchr_iter(a, folded).collect(),
-            [a, b] => memchr::memchr2_iter(a, b, folded).collect(),
-            [a, b, c] => memchr::memchr3_iter(a, b, c, folded).collect(),
-            _ => self.text.char_indices().map(|(i, _)| i).collect(),
-        };
-        for i in hits {
-            if self.m.starts.other(folded, i) {
+        let (m, folded, text) = (self.m, self.folded, self.text);
+        let mut at = |i: usize| {
+            if m.starts.other(folded, i) {
                 self.push(i);
             }
+        };
+        // Streamed, not collected: with more than three first bytes every
+        // character is a start to try, and a list of them would be 8 bytes
+        // a character.
+        match m.starts.other_firsts[..] {
+            [] => {}
+            [a] => memchr::memchr_iter(a, folded).for_each(at),
+            [a, b] => memchr::memchr2_iter(a, b, folded).for_each(at),
+            [a, b, c] => memchr::memchr3_iter(a, b, c, folded).for_each(at),
+            _ => text.char_indices().for_each(|(i, _)| at(i)),
         }
     }
 
@@ -451,6 +453,20 @@ mod tests {
         for (text, want) in table {
             assert_eq!(found(&m, text), *want, "{text}");
         }
+    }
+
+    #[test]
+    fn aliases_that_open_with_punctuation_by_few_or_many_first_bytes() {
+        // One first byte goes to memchr; four go to the walk over every
+        // character. `x(S)` starts inside a word either way.
+        let text = "Partiet (S) og «Nyt» mødte [A] og {B}, ikke x(S).";
+        let (_, few) = matcher("s,organization,=(S),\n");
+        assert_eq!(found(&few, text), ["(S)"]);
+        let (_, many) =
+            matcher("s,organization,=(S),\nn,organization,=«Nyt»,\na,organization,=[A],\nb,organization,={B},\n");
+        let mut got = found(&many, text);
+        got.sort();
+        assert_eq!(got, ["(S)", "[A]", "{B}", "«Nyt»"]);
     }
 
     #[test]
