@@ -741,7 +741,9 @@ impl Discoverer {
             all_words.extend(text[t.start..t.end].split_whitespace());
             spans.push((t.start, from..all_words.len()));
         }
-        let found_empty = found.is_empty();
+        // The longer forms are only looked up for discovered names: without
+        // one, they are not built.
+        let absorb = !found.is_empty();
         for (start, r) in found {
             let from = all_words.len();
             all_words.extend(labels[r].split(' '));
@@ -749,9 +751,7 @@ impl Discoverer {
         }
         let people: Vec<(usize, &[&str])> = spans.into_iter().map(|(s, r)| (s, &all_words[r])).collect();
         // Indexes keep this linear in the size of the document, however many
-        // people share a first name or a surname. The longer forms are only
-        // looked up for discovered names: without one, they are not built.
-        let absorb = !found_empty;
+        // people share a first name or a surname.
         let mut by_first_two: FastMap<(&str, &str), Vec<&[&str]>> = FastMap::default();
         let mut by_first_last: FastMap<(&str, &str), Vec<&[&str]>> = FastMap::default();
         // surname -> (where the person is first named, words), one entry per person

@@ -481,7 +481,7 @@ struct Spare {
 }
 
 /// Give the lists of a merged document back to the worker that made it.
-pub fn recycle(scratch: &mut Scratch, p: Processed) {
+fn recycle(scratch: &mut Scratch, p: Processed) {
     let Processed { located, windows, contexts, relations, relation_contexts, rows, .. } = p;
     scratch.spare = Spare { located, windows, contexts, relations, relation_contexts, rows };
 }
