@@ -23,6 +23,10 @@ use crate::relate;
 use crate::resolve::{self, Mention, resolve};
 use crate::segment::{Segments, Span};
 use crate::words;
+use std::fs::File;
+use std::io::BufWriter;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// What a mention refers to: a known entity, or one found in the text that
 /// the run's entity registry has yet to intern.
@@ -800,10 +804,9 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
         bar.finish_and_clear();
     }
     summary.diagnostics.extend(std::mem::take(&mut reader.diag));
-    mentions_csv.finish().with_context(|| ctx("mentions.csv"))?;
-    documents_csv.finish().with_context(|| ctx("documents.csv"))?;
-    relations_csv.finish().with_context(|| ctx("relations.csv"))?;
-    write_with(&mut out, "entities.csv", |w| Ok(tables::write_entities(w, &registry, &graph, opts.raw_csv)?))?;
+    mentions_csv.finish(&mut out, "mentions.csv").with_context(|| ctx("mentions.csv"))?;
+    documents_csv.finish(&mut out, "documents.csv").with_context(|| ctx("documents.csv"))?;
+    relations_csv.finish(&mut out, "relations.csv").with_context(|| ctx("relations.csv"))?;
 
     let finished = graph.finish(&registry, &opts.graph);
     let description = format!(
@@ -812,25 +815,32 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
         opts.window,
         opts.graph.weight.name()
     );
+    let (finished, registry, graph, raw) = (&finished, &registry, &graph, opts.raw_csv);
+    let mut files: Vec<FileJob> =
+        vec![("entities.csv", Box::new(move |w| Ok(tables::write_entities(w, registry, graph, raw)?)))];
     for format in &opts.formats {
         match format {
             Format::Csv => {
-                write_with(&mut out, "nodes.csv", |w| Ok(tables::write_nodes(w, &finished, opts.raw_csv)?))?;
-                write_with(&mut out, "edges.csv", |w| Ok(tables::write_edges(w, &finished, opts.raw_csv)?))?;
+                files.push(("nodes.csv", Box::new(move |w| Ok(tables::write_nodes(w, finished, raw)?))));
+                files.push(("edges.csv", Box::new(move |w| Ok(tables::write_edges(w, finished, raw)?))));
             }
-            Format::Gexf => write_with(&mut out, "graph.gexf", |w| Ok(gexf::write(w, &finished, &description)?))?,
-            Format::Graphml => write_with(&mut out, "graph.graphml", |w| Ok(graphml::write(w, &finished)?))?,
+            Format::Gexf => {
+                let description = &description;
+                files.push(("graph.gexf", Box::new(move |w| Ok(gexf::write(w, finished, description)?))))
+            }
+            Format::Graphml => files.push(("graph.graphml", Box::new(move |w| Ok(graphml::write(w, finished)?)))),
             Format::Json => {
                 let mut attrs = serde_json::Map::new();
                 attrs.insert("name".into(), "kommunegraf".into());
                 attrs.insert("description".into(), description.clone().into());
                 attrs.insert("window".into(), opts.window.to_string().into());
                 attrs.insert("weight".into(), opts.graph.weight.name().into());
-                write_with(&mut out, "graph.json", |w| Ok(json::write(w, &finished, attrs)?))?
+                files.push(("graph.json", Box::new(move |w| Ok(json::write(w, finished, attrs)?))))
             }
-            Format::Dot => write_with(&mut out, "graph.dot", |w| Ok(dot::write(w, &finished)?))?,
+            Format::Dot => files.push(("graph.dot", Box::new(move |w| Ok(dot::write(w, finished)?)))),
         }
     }
+    write_files(&mut out, files, threads)?;
     summary.entities = graph.graph.node_count() as u64;
     summary.nodes = finished.nodes.len();
     summary.edges = finished.edges.len();
@@ -838,15 +848,50 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
     Ok(summary)
 }
 
-fn write_with(
-    out: &mut OutputDir,
-    name: &str,
-    f: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<()>,
-) -> Result<()> {
-    let path = || format!("cannot write {name}");
-    let mut w = out.create(name).with_context(path)?;
-    f(&mut w).with_context(path)?;
-    export::finish(w).with_context(path)?;
+/// An output file written at the end of the run, and what writes it.
+type FileJob<'a> = (&'static str, WriteFile<'a>);
+type WriteFile<'a> = Box<dyn FnOnce(&mut BufWriter<File>) -> Result<()> + Send + 'a>;
+
+/// Write the end-of-run files, on up to `threads` threads (they do not
+/// depend on each other). Each file is synced in the background as soon as
+/// it is written; an error names the file.
+fn write_files(out: &mut OutputDir, files: Vec<FileJob>, threads: usize) -> Result<()> {
+    let context = |name: &str| format!("cannot write {name}");
+    let mut names = Vec::with_capacity(files.len());
+    let mut jobs = Vec::with_capacity(files.len());
+    for (name, job) in files {
+        let w = out.create(name).with_context(|| context(name))?;
+        names.push(name);
+        jobs.push(Mutex::new(Some((w, job))));
+    }
+    let written: Vec<Mutex<Option<Result<BufWriter<File>>>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(slot) = jobs.get(i) else { break };
+            let Some((mut w, job)) = slot.lock().ok().and_then(|mut s| s.take()) else { continue };
+            let result = job(&mut w).map(|()| w);
+            if let Ok(mut r) = written[i].lock() {
+                *r = Some(result);
+            }
+        }
+    };
+    if threads > 1 {
+        std::thread::scope(|scope| {
+            for _ in 1..threads.min(jobs.len()) {
+                scope.spawn(work);
+            }
+            work();
+        });
+    } else {
+        work();
+    }
+    for (name, result) in names.into_iter().zip(written) {
+        let result = result.into_inner().ok().flatten().unwrap_or_else(|| Err(anyhow::anyhow!("not written")));
+        let w = result.with_context(|| context(name))?;
+        out.finish(name, w).with_context(|| context(name))?;
+    }
     Ok(())
 }
 
@@ -873,4 +918,38 @@ pub fn load_dictionaries(paths: &[PathBuf], no_default: bool, diag: &mut Diagnos
         dict.add_path(Path::new(p), diag);
     }
     dict
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn job(text: &'static str) -> WriteFile<'static> {
+        Box::new(move |w| Ok(w.write_all(text.as_bytes())?))
+    }
+
+    /// Files written side by side land under their own names, whole; a
+    /// failed one is named and no file appears.
+    #[test]
+    fn end_of_run_files_are_written_on_threads_and_errors_name_the_file() {
+        for threads in [1, 2, 3] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut out = OutputDir::new(dir.path()).unwrap();
+            let files: Vec<FileJob> = vec![("a.txt", job("alpha")), ("b.txt", job("beta")), ("c.txt", job("gamma"))];
+            write_files(&mut out, files, threads).unwrap();
+            out.commit().unwrap();
+            for (name, text) in [("a.txt", "alpha"), ("b.txt", "beta"), ("c.txt", "gamma")] {
+                assert_eq!(std::fs::read_to_string(dir.path().join(name)).unwrap(), text, "{threads} threads");
+            }
+
+            let dir = tempfile::tempdir().unwrap();
+            let mut out = OutputDir::new(dir.path()).unwrap();
+            let fail: FileJob = ("b.txt", Box::new(|_| Err(anyhow::anyhow!("disk full"))));
+            let err = write_files(&mut out, vec![("a.txt", job("alpha")), fail], threads).unwrap_err();
+            assert_eq!(format!("{err:#}"), "cannot write b.txt: disk full");
+            drop(out);
+            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "{threads} threads");
+        }
+    }
 }

@@ -131,7 +131,7 @@ proptest! {
             pipeline::run(&dict, &opts).unwrap();
             outs.push(opts.out_dir);
         }
-        for f in ["mentions.csv", "entities.csv", "documents.csv", "relations.csv", "edges.csv", "graph.gexf", "graph.json"] {
+        for f in ["mentions.csv", "entities.csv", "documents.csv", "relations.csv", "nodes.csv", "edges.csv", "graph.gexf", "graph.graphml", "graph.json", "graph.dot"] {
             let a = fs::read(outs[0].join(f)).unwrap();
             prop_assert_eq!(&a, &fs::read(outs[1].join(f)).unwrap(), "{} differs between 1 and 2 threads", f);
             prop_assert_eq!(&a, &fs::read(outs[2].join(f)).unwrap(), "{} differs between runs", f);
