@@ -484,10 +484,27 @@ struct Spare {
     rows: Rows,
 }
 
+impl Spare {
+    /// The lists of a merged document, to be filled again.
+    fn of(p: Processed) -> Spare {
+        let Processed { located, windows, contexts, relations, relation_contexts, rows, .. } = p;
+        Spare { located, windows, contexts, relations, relation_contexts, rows }
+    }
+
+    /// Whether its lists are small enough to keep for another document: a
+    /// pool of lists grown by a huge document would hold its size many times.
+    fn worth_keeping(&self) -> bool {
+        self.rows.mentions.capacity() <= SPARE_ROW_BYTES && self.located.capacity() <= SPARE_ROW_BYTES / 64
+    }
+}
+
+/// The largest mentions.csv rows buffer kept for reuse between documents by
+/// the workers' pool (one thread keeps its last one whatever its size).
+const SPARE_ROW_BYTES: usize = 1 << 20;
+
 /// Give the lists of a merged document back to the worker that made it.
 fn recycle(scratch: &mut Scratch, p: Processed) {
-    let Processed { located, windows, contexts, relations, relation_contexts, rows, .. } = p;
-    scratch.spare = Spare { located, windows, contexts, relations, relation_contexts, rows };
+    scratch.spare = Spare::of(p);
 }
 
 /// The document's rows, written by hand ([`export::Row`]): no allocation
@@ -702,18 +719,31 @@ fn parallel<'m, 'd>(
     for _ in 0..in_flight {
         let _ = token_tx.send(());
     }
+    // The lists of merged documents, given back to the workers to fill again
+    // (allocating them anew and freeing them on the merge thread cost 5% of
+    // the samples of a 2-thread run).
+    let pool: Mutex<Vec<Spare>> = Mutex::new(Vec::new());
+    let pool_size = 2 * threads * CHUNK_DOCS;
     std::thread::scope(|scope| -> Result<Merger<'m>> {
+        let pool = &pool;
         let merge = scope.spawn(move || -> Result<Merger<'m>> {
             let mut next = 0u64;
             let mut waiting = std::collections::BTreeMap::new();
+            let mut merged = Vec::with_capacity(CHUNK_DOCS);
             for (seq, chunk) in done_rx {
                 waiting.insert(seq, chunk);
                 while let Some(chunk) = waiting.remove(&next) {
                     for mut p in chunk {
                         merger.add(&mut p)?;
+                        merged.push(Spare::of(p));
                     }
                     next += 1;
                     let _ = token_tx.send(());
+                    if let Ok(mut pool) = pool.lock() {
+                        let room = pool_size.saturating_sub(pool.len());
+                        pool.extend(merged.drain(..).filter(Spare::worth_keeping).take(room));
+                    }
+                    merged.clear();
                 }
             }
             Ok(merger)
@@ -722,12 +752,22 @@ fn parallel<'m, 'd>(
             let (chunk_rx, done_tx) = (&chunk_rx, done_tx.clone());
             scope.spawn(move || {
                 let (mut ex, mut scratch) = (new_extractor(), Scratch::default());
+                let mut spares = Vec::with_capacity(CHUNK_DOCS);
                 loop {
                     // A poisoned lock means another worker panicked: stop too.
                     let Ok(next) = chunk_rx.lock().map(|rx| rx.recv()) else { break };
                     let Ok((seq, docs)) = next else { break };
-                    let done: Vec<Processed> =
-                        docs.into_iter().map(|doc| process(&mut ex, doc, opts, &mut scratch)).collect();
+                    if let Ok(mut pool) = pool.lock() {
+                        let keep = pool.len().saturating_sub(docs.len());
+                        spares.extend(pool.drain(keep..));
+                    }
+                    let done: Vec<Processed> = docs
+                        .into_iter()
+                        .map(|doc| {
+                            scratch.spare = spares.pop().unwrap_or_default();
+                            process(&mut ex, doc, opts, &mut scratch)
+                        })
+                        .collect();
                     if done_tx.send((seq, done)).is_err() {
                         break; // the merge stopped on an error
                     }
