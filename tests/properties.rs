@@ -90,6 +90,45 @@ fn embedded() -> Dictionary {
     Dictionary::embedded(&mut diag)
 }
 
+/// Many chunks of documents: the workers fill again the lists of documents
+/// merged already (from a pool); the output still matches one thread, where
+/// the lists go round one worker.
+#[test]
+fn reused_lists_leave_no_trace_across_many_chunks() {
+    // A fixed pseudo-random mix of fragments: documents of every size and
+    // content, so a list filled again after a larger one would show.
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let texts: Vec<String> = (0..700)
+        .map(|_| {
+            let pieces = [2, 10, 60, 300][next(4)];
+            (0..next(pieces) + 1).map(|_| FRAGMENTS[next(FRAGMENTS.len())]).collect()
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let input = write_corpus(dir.path(), &texts);
+    let dict = embedded();
+    let mut outs = Vec::new();
+    for threads in [1, 2] {
+        let mut diag = Diagnostics::default();
+        let mut opts = Options::new(vec![input.clone()], dir.path().join(format!("out{threads}")), &mut diag);
+        opts.threads = threads;
+        pipeline::run(&dict, &opts).unwrap();
+        outs.push(opts.out_dir);
+    }
+    for f in ["mentions.csv", "documents.csv", "relations.csv", "edges.csv"] {
+        let one = fs::read(outs[0].join(f)).unwrap();
+        assert!(one == fs::read(outs[1].join(f)).unwrap(), "{f} differs between 1 and 2 threads");
+    }
+    let mentions = fs::read_to_string(outs[0].join("mentions.csv")).unwrap();
+    assert!(mentions.lines().count() > 1000, "{} rows", mentions.lines().count());
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48), ..ProptestConfig::default() })]
 
