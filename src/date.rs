@@ -94,6 +94,11 @@ const MONTHS: &[(&str, u32)] = &[
     ("dec", 12),
 ];
 
+/// Build the date pattern now (see [`crate::pipeline::warm_up`]).
+pub(crate) fn warm_up() {
+    date_re();
+}
+
 fn date_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {

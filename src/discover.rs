@@ -282,6 +282,17 @@ fn is_speech_verb(word: &str) -> bool {
     with_lowercase(word, |w| SPEECH_VERBS.iter().any(|v| w == v.as_bytes()))
 }
 
+/// Build the word sets, patterns and automaton now (see
+/// [`crate::pipeline::warm_up`]).
+pub(crate) fn warm_up() {
+    LazyLock::force(&NOT_NAME);
+    ends_with_role("chef"); // builds its table of endings
+    photo_credit_re();
+    legal_forms();
+    company_before_re();
+    coordinated_before_re();
+}
+
 fn photo_credit_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| crate::constant_regex(r"(?:^|[\s(])Foto:[ \u{a0}]*(?:[^/\n()]{0,30}/[ \u{a0}]*)?$"))

@@ -697,6 +697,15 @@ const CHUNK_BYTES: usize = 1 << 20;
 /// unevenly documents take time.
 const CHUNKS_IN_FLIGHT_PER_WORKER: usize = 4;
 
+/// Build every constant pattern, word set and automaton the stages keep in
+/// statics, which are otherwise built when a document first needs them.
+pub fn warm_up() {
+    crate::date::warm_up();
+    crate::resolve::warm_up();
+    crate::relate::warm_up();
+    crate::discover::warm_up();
+}
+
 /// Process the documents of `reader` on `threads` workers and merge them in
 /// input order.
 ///
@@ -810,10 +819,25 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
     let mentions_csv = table(&mut out, "mentions.csv", &MENTION_COLUMNS).with_context(|| ctx("mentions.csv"))?;
     let relations_csv = table(&mut out, "relations.csv", &RELATION_COLUMNS).with_context(|| ctx("relations.csv"))?;
     let documents_csv = table(&mut out, "documents.csv", &DOCUMENT_COLUMNS).with_context(|| ctx("documents.csv"))?;
-    let matcher = Arc::new(Matcher::new(dict).context("building the Aho-Corasick automaton")?);
-    let discoverer = opts.discover.then(|| Arc::new(Discoverer::embedded()));
     let threads =
         if opts.threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { opts.threads };
+    let discoverer = || opts.discover.then(|| Arc::new(Discoverer::embedded()));
+    let (matcher, discoverer) = if threads > 1 {
+        // The automaton takes longest to build: the patterns and the
+        // discoverer are built beside it, not by the first worker to need them
+        // while the others wait.
+        std::thread::scope(|scope| {
+            let side = scope.spawn(|| {
+                warm_up();
+                discoverer()
+            });
+            let matcher = Matcher::new(dict);
+            (matcher, side.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+        })
+    } else {
+        (Matcher::new(dict), discoverer())
+    };
+    let matcher = Arc::new(matcher.context("building the Aho-Corasick automaton")?);
     let mut merger = Merger {
         registry: dict.clone(),
         graph: CoMentionGraph::new(),

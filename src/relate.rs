@@ -56,6 +56,11 @@ struct Patterns {
     som_title: Regex,
 }
 
+/// Build the patterns now (see [`crate::pipeline::warm_up`]).
+pub(crate) fn warm_up() {
+    patterns();
+}
+
 fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {

@@ -96,6 +96,12 @@ fn is_location_cue(text: &str, start: usize) -> bool {
     matches!(&words[..], [.., venue, i] if i == "i" && VENUE_ENDINGS.iter().any(|v| venue.ends_with(v)))
 }
 
+/// Build the patterns now (see [`crate::pipeline::warm_up`]).
+pub(crate) fn warm_up() {
+    municipal_before_re();
+    municipal_after_re();
+}
+
 fn municipal_before_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
