@@ -23,10 +23,10 @@ use std::sync::{LazyLock, OnceLock};
 
 use regex::Regex;
 
+use crate::FastMap;
 use crate::dict::{WordSet, word_list};
 use crate::fold::with_lowercase;
 use crate::words::{Token, Tokens, scan};
-use crate::{FastMap, FastSet};
 
 /// The given-name list shipped in the binary.
 pub const GIVEN_NAMES: &str = include_str!("../dictionaries/first_names.txt");
@@ -761,33 +761,43 @@ impl Discoverer {
             spans.push((start, from..all_words.len()));
         }
         let people: Vec<(usize, &[&str])> = spans.into_iter().map(|(s, r)| (s, &all_words[r])).collect();
-        // Indexes keep this linear in the size of the document, however many
-        // people share a first name or a surname.
-        let mut by_first_two: FastMap<(&str, &str), Vec<&[&str]>> = FastMap::default();
-        let mut by_first_last: FastMap<(&str, &str), Vec<&[&str]>> = FastMap::default();
-        // surname -> (where the person is first named, words), one entry per person
-        let mut by_last: FastMap<&str, Vec<(usize, &[&str])>> = FastMap::default();
-        // The distinct forms sharing a key are few: a list, not a set.
-        fn add<T: PartialEq>(forms: &mut Vec<T>, words: T) {
-            if !forms.contains(&words) {
-                forms.push(words);
-            }
-        }
+        // Sorted lists searched by key: a few allocations a document (maps of
+        // lists took one a person), and n log n however many people share a
+        // first name or a surname.
+        // (first word, second word) and (first word, last word): the distinct forms.
+        let size = if absorb { people.len() } else { 0 };
+        let mut by_first_two: Vec<((&str, &str), &[&str])> = Vec::with_capacity(size);
+        let mut by_first_last: Vec<((&str, &str), &[&str])> = Vec::with_capacity(size);
+        // (surname's hash, surname, where the form is first named, words): one
+        // entry per form. (The hash first: a search compares integers, and
+        // strings only where the hash is the surname's.)
+        let hash = |w: &str| std::hash::BuildHasher::hash_one(&foldhash::fast::FixedState::default(), w);
+        let mut by_last: Vec<(u64, &str, usize, &[&str])> = Vec::with_capacity(people.len());
         for &(start, words) in &people {
             if words.len() < 2 {
                 continue;
             }
             let (first, last) = (words[0], words[words.len() - 1]);
             if absorb {
-                add(by_first_two.entry((first, words[1])).or_default(), words);
-                add(by_first_last.entry((first, last)).or_default(), words);
+                by_first_two.push(((first, words[1]), words));
+                by_first_last.push(((first, last), words));
             }
-            by_last.entry(last).or_default().push((start, words));
+            by_last.push((hash(last), last, start, words));
         }
-        for list in by_last.values_mut().filter(|l| l.len() > 1) {
-            list.sort();
-            let mut seen: FastSet<&[&str]> = FastSet::default();
-            list.retain(|(_, w)| seen.insert(w));
+        for list in [&mut by_first_two, &mut by_first_last] {
+            list.sort_unstable();
+            list.dedup();
+        }
+        // Each form where it is first named, then in order of that.
+        by_last.sort_unstable_by(|a, b| (a.0, a.1, a.3, a.2).cmp(&(b.0, b.1, b.3, b.2)));
+        by_last.dedup_by(|later, kept| later.1 == kept.1 && later.3 == kept.3);
+        by_last.sort_unstable();
+        fn forms<'x, 'w>(
+            list: &'x [((&'w str, &'w str), &'w [&'w str])],
+            key: (&str, &str),
+        ) -> &'x [((&'w str, &'w str), &'w [&'w str])] {
+            let lo = list.partition_point(|e| e.0 < key);
+            &list[lo..lo + list[lo..].partition_point(|e| e.0 == key)]
         }
         // Longer forms absorb shorter ones ("Jørgen Kristensen" → "Jørgen Kristensen Rasch"),
         // when exactly one longer form fits.
@@ -798,10 +808,10 @@ impl Discoverer {
             let key = (first, second);
             let (longer, several) = {
                 let label = f.label.as_str();
-                let prefix_of = by_first_two.get(&key).into_iter().flatten().copied();
+                let prefix_of = forms(&by_first_two, key).iter().map(|e| e.1);
                 let prefix_of =
                     prefix_of.filter(|w| w.len() > n && w.iter().zip(label.split(' ')).all(|(a, b)| *a == b));
-                let first_last = by_first_last.get(&key).filter(|_| n == 2).into_iter().flatten().copied();
+                let first_last = forms(&by_first_last, key).iter().map(|e| e.1).filter(|_| n == 2);
                 let mut all = prefix_of.chain(first_last.filter(|w| w.len() > 2));
                 let one = all.next();
                 (one, one.is_some_and(|o| all.any(|w| w != o)))
@@ -820,7 +830,7 @@ impl Discoverer {
         // A surname's first byte and length (capped at 63), to pass over
         // most tokens without hashing them.
         let mut surname_shapes = [0u64; 256];
-        for k in by_last.keys() {
+        for (_, k, _, _) in &by_last {
             if let Some(&b) = k.as_bytes().first() {
                 surname_shapes[b as usize] |= 1 << k.len().min(63);
             }
@@ -836,14 +846,16 @@ impl Discoverer {
             }
             let stem = w.strip_suffix('s').filter(|s| !self.surnames.contains(w) && s.len() > 2);
             // People with this surname named before the token (sorted by first mention).
-            let before = |key: Option<&str>| -> &[(usize, &[&str])] {
-                let list = key.and_then(|k| by_last.get(k)).map_or(&[][..], Vec::as_slice);
-                &list[..list.partition_point(|(s, _)| *s < t.start)]
+            let before = |key: Option<&str>| -> &[(u64, &str, usize, &[&str])] {
+                let Some(k) = key else { return &[] };
+                let h = hash(k);
+                let lo = by_last.partition_point(|e| (e.0, e.1) < (h, k));
+                &by_last[lo..lo + by_last[lo..].partition_point(|e| e.0 == h && e.1 == k && e.2 < t.start)]
             };
             let (plain, genitive_list) = (before(Some(w)), before(stem));
             let (one, genitive) = match (plain, genitive_list) {
-                ([(_, one)], []) => (*one, false),
-                ([], [(_, one)]) => (*one, true),
+                ([(_, _, _, one)], []) => (*one, false),
+                ([], [(_, _, _, one)]) => (*one, true),
                 _ => continue,
             };
             let end = if genitive { t.end - 1 } else { t.end };
