@@ -902,6 +902,11 @@ mod tests {
             people("Jørgen Kristensen Rasch tiltrådte i går. Jørgen Kristensen glæder sig."),
             ["Jørgen Kristensen Rasch", "Jørgen Kristensen Rasch"]
         );
+        // One person named in full twice is still one person.
+        assert_eq!(
+            people("Jens Kjellerup er formand. Jens Kjellerup siger ja. Senere siger Kjellerup nej."),
+            ["Jens Kjellerup", "Jens Kjellerup", "Jens Kjellerup"]
+        );
         // Two people share the surname: a lone "Hansen" is left alone.
         assert_eq!(people("Ole Hansen og Eva Hansen mødtes. Hansen sagde nej."), ["Ole Hansen", "Eva Hansen"]);
     }
