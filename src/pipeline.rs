@@ -471,6 +471,20 @@ pub struct Scratch {
     /// ([`recycle`]): one thread, one document after another, need not
     /// allocate them anew.
     spare: Spare,
+    /// Per dictionary entity, its id, type and label escaped for
+    /// mentions.csv (empty until first needed): every mention of an entity
+    /// shares them. A scratch serves one run, so one dictionary and one
+    /// `--raw-csv`.
+    heads: Vec<Box<[u8]>>,
+}
+
+/// The id, type and label cells of a mentions.csv row, escaped, with the
+/// commas between them.
+fn entity_head(e: &EntityView, raw: bool, out: &mut Vec<u8>) {
+    let mut row = export::Row::new(out);
+    row.field(export::cell(&e.id, raw).as_bytes());
+    row.field(export::cell(e.kind, raw).as_bytes());
+    row.field(export::cell(e.label, raw).as_bytes());
 }
 
 /// The per-document lists of a [`Processed`], emptied for reuse.
@@ -518,14 +532,32 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch, row
     mentions.reserve(p.located.len() * 200);
     let mut doc_id = Vec::new();
     export::escape_field(export::cell(&doc.id, raw).as_bytes(), &mut doc_id);
-    let (context_of, context) = &mut s.context;
+    let Scratch { context: (context_of, context), heads, .. } = s;
+    let mut found_head = Vec::new();
     for (m, ctx) in p.located.iter().zip(&p.contexts) {
         let e = view(dict, &m.target);
+        let head: &[u8] = match m.target {
+            Target::Known(i) => {
+                let i = i as usize;
+                if heads.len() <= i {
+                    heads.resize_with(dict.entities.len().max(i + 1), Default::default);
+                }
+                if heads[i].is_empty() {
+                    found_head.clear();
+                    entity_head(&e, raw, &mut found_head);
+                    heads[i] = found_head.as_slice().into();
+                }
+                &heads[i]
+            }
+            Target::Found { .. } => {
+                found_head.clear();
+                entity_head(&e, raw, &mut found_head);
+                &found_head
+            }
+        };
         let mut row = export::Row::new(mentions);
         row.escaped(&doc_id);
-        row.field(export::cell(&e.id, raw).as_bytes());
-        row.field(export::cell(e.kind, raw).as_bytes());
-        row.field(export::cell(e.label, raw).as_bytes());
+        row.escaped(head);
         row.field(export::cell(&text[m.start..m.end], raw).as_bytes());
         // Digits never need quotes.
         row.escaped(Digits::new(m.start).as_ref());
