@@ -132,7 +132,7 @@ impl DocumentReader {
         loop {
             let j = self.jsonl.as_mut()?;
             j.line.clear();
-            let read = j.reader.read_until(b'\n', &mut j.line);
+            let read = read_line(&mut j.reader, &mut j.line);
             if matches!(read, Ok(0)) {
                 self.jsonl = None;
                 return None;
@@ -278,6 +278,29 @@ pub fn parse_jsonl_line(line: &str) -> Result<Document, String> {
     })
 }
 
+/// [`BufRead::read_until`] `\n`, with the line end found by the `memchr`
+/// crate's SIMD search (the standard one goes a word at a time: 1% of a run).
+fn read_line(r: &mut impl BufRead, line: &mut Vec<u8>) -> std::io::Result<usize> {
+    let mut read = 0;
+    loop {
+        let buf = match r.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let (done, used) = match memchr::memchr(b'\n', buf) {
+            Some(i) => (true, i + 1),
+            None => (buf.is_empty(), buf.len()),
+        };
+        line.extend_from_slice(&buf[..used]);
+        r.consume(used);
+        read += used;
+        if done {
+            return Ok(read);
+        }
+    }
+}
+
 impl Iterator for DocumentReader {
     type Item = Document;
 
@@ -352,6 +375,25 @@ impl DocumentReader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Lines as `read_until` reads them, with the line end anywhere in the
+    /// reader's buffer or across its refills.
+    #[test]
+    fn read_line_agrees_with_read_until() {
+        let input = b"ab\n\nc\xc3\xa6d\r\nlast line without end";
+        for cap in [1, 2, 3, 7, 64] {
+            let (mut ours, mut std_) =
+                (BufReader::with_capacity(cap, &input[..]), BufReader::with_capacity(cap, &input[..]));
+            loop {
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                let (n, m) = (read_line(&mut ours, &mut a).unwrap(), std_.read_until(b'\n', &mut b).unwrap());
+                assert_eq!((n, &a), (m, &b), "buffer of {cap}");
+                if n == 0 {
+                    break;
+                }
+            }
+        }
+    }
 
     #[test]
     fn jsonl_lines_parse_or_explain() {
