@@ -261,19 +261,20 @@ const SPEECH_VERBS: &[&str] = &[
     "advarer",
 ];
 
+/// [`ROLE_ENDINGS`] by their last two bytes: most words are answered by one
+/// lookup, and the rest compare with a few endings instead of all.
+static ROLE_ENDINGS_BY_TAIL: LazyLock<FastMap<[u8; 2], Vec<&'static [u8]>>> = LazyLock::new(|| {
+    let mut m: FastMap<[u8; 2], Vec<&'static [u8]>> = FastMap::default();
+    for r in ROLE_ENDINGS {
+        let b = r.as_bytes();
+        m.entry([b[b.len() - 2], b[b.len() - 1]]).or_default().push(b);
+    }
+    m
+});
+
 fn ends_with_role(word: &str) -> bool {
-    // The endings by their last two bytes: most words are answered by one
-    // lookup, and the rest compare with a few endings instead of all.
-    static BY_TAIL: LazyLock<FastMap<[u8; 2], Vec<&'static [u8]>>> = LazyLock::new(|| {
-        let mut m: FastMap<[u8; 2], Vec<&'static [u8]>> = FastMap::default();
-        for r in ROLE_ENDINGS {
-            let b = r.as_bytes();
-            m.entry([b[b.len() - 2], b[b.len() - 1]]).or_default().push(b);
-        }
-        m
-    });
     with_lowercase(word, |w| match *w {
-        [.., a, b] => BY_TAIL.get(&[a, b]).is_some_and(|rs| rs.iter().any(|r| w.ends_with(r))),
+        [.., a, b] => ROLE_ENDINGS_BY_TAIL.get(&[a, b]).is_some_and(|rs| rs.iter().any(|r| w.ends_with(r))),
         _ => false,
     })
 }
@@ -286,7 +287,7 @@ fn is_speech_verb(word: &str) -> bool {
 /// [`crate::pipeline::warm_up`]).
 pub(crate) fn warm_up() {
     LazyLock::force(&NOT_NAME);
-    ends_with_role("chef"); // builds its table of endings
+    LazyLock::force(&ROLE_ENDINGS_BY_TAIL);
     photo_credit_re();
     legal_forms();
     company_before_re();

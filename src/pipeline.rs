@@ -4,9 +4,12 @@
 //! `documents.csv` are written as each document is done, and only per-entity
 //! and per-edge counts are kept.
 
+use std::fs::File;
+use std::io::BufWriter;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 
@@ -23,10 +26,6 @@ use crate::relate;
 use crate::resolve::{self, Mention, resolve};
 use crate::segment::{Segments, Span};
 use crate::words;
-use std::fs::File;
-use std::io::BufWriter;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// What a mention refers to: a known entity, or one found in the text that
 /// the run's entity registry has yet to intern.
@@ -853,7 +852,7 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
     let documents_csv = table(&mut out, "documents.csv", &DOCUMENT_COLUMNS).with_context(|| ctx("documents.csv"))?;
     let threads =
         if opts.threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { opts.threads };
-    let discoverer = || opts.discover.then(|| Arc::new(Discoverer::embedded()));
+    let new_discoverer = || opts.discover.then(|| Arc::new(Discoverer::embedded()));
     let (matcher, discoverer) = if threads > 1 {
         // The automaton takes longest to build: the patterns and the
         // discoverer are built beside it, not by the first worker to need them
@@ -861,13 +860,13 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
         std::thread::scope(|scope| {
             let side = scope.spawn(|| {
                 warm_up();
-                discoverer()
+                new_discoverer()
             });
             let matcher = Matcher::new(dict);
             (matcher, side.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
         })
     } else {
-        (Matcher::new(dict), discoverer())
+        (Matcher::new(dict), new_discoverer())
     };
     let matcher = Arc::new(matcher.context("building the Aho-Corasick automaton")?);
     let mut merger = Merger {
@@ -953,29 +952,23 @@ type WriteFile<'a> = Box<dyn FnOnce(&mut BufWriter<File>) -> Result<()> + Send +
 /// it is written; an error names the file.
 fn write_files(out: &mut OutputDir, files: Vec<FileJob>, threads: usize) -> Result<()> {
     let context = |name: &str| format!("cannot write {name}");
-    let mut names = Vec::with_capacity(files.len());
-    let mut jobs = Vec::with_capacity(files.len());
+    let mut slots = Vec::with_capacity(files.len());
     for (name, job) in files {
         let w = out.create(name).with_context(|| context(name))?;
-        names.push(name);
-        jobs.push(Mutex::new(Some((w, job))));
+        slots.push((name, Mutex::new(FileSlot::Ready(w, job))));
     }
-    let written: Vec<Mutex<Option<Result<BufWriter<File>>>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let work = || {
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(slot) = jobs.get(i) else { break };
-            let Some((mut w, job)) = slot.lock().ok().and_then(|mut s| s.take()) else { continue };
-            let result = job(&mut w).map(|()| w);
-            if let Ok(mut r) = written[i].lock() {
-                *r = Some(result);
+        while let Some((_, slot)) = slots.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let Ok(mut slot) = slot.lock() else { continue };
+            if let FileSlot::Ready(mut w, job) = std::mem::replace(&mut *slot, FileSlot::Taken) {
+                *slot = FileSlot::Written(job(&mut w).map(|()| w));
             }
         }
     };
     if threads > 1 {
         std::thread::scope(|scope| {
-            for _ in 1..threads.min(jobs.len()) {
+            for _ in 1..threads.min(slots.len()) {
                 scope.spawn(work);
             }
             work();
@@ -983,12 +976,19 @@ fn write_files(out: &mut OutputDir, files: Vec<FileJob>, threads: usize) -> Resu
     } else {
         work();
     }
-    for (name, result) in names.into_iter().zip(written) {
-        let result = result.into_inner().ok().flatten().unwrap_or_else(|| Err(anyhow::anyhow!("not written")));
+    for (name, slot) in slots {
+        let Ok(FileSlot::Written(result)) = slot.into_inner() else { anyhow::bail!("{} was not written", name) };
         let w = result.with_context(|| context(name))?;
         out.finish(name, w).with_context(|| context(name))?;
     }
     Ok(())
+}
+
+/// One end-of-run file in [`write_files`]: waiting, being written, or done.
+enum FileSlot<'a> {
+    Ready(BufWriter<File>, WriteFile<'a>),
+    Taken,
+    Written(Result<BufWriter<File>>),
 }
 
 /// The furniture of a document as `start-end` byte ranges joined by `;`
