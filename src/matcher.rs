@@ -153,9 +153,14 @@ impl FirstWords {
     #[inline(always)]
     fn word(&self, w: &[u8]) -> bool {
         let k = prefix_key(w);
-        if self.prefixes[k >> 6] & (1 << (k & 63)) == 0 {
-            return false;
-        }
+        self.prefixes[k >> 6] & (1 << (k & 63)) != 0 && self.confirm(w)
+    }
+
+    /// The rest of [`FirstWords::word`] for the one word in ten that
+    /// passes the prefix bitmap. Out of line, so that the test every word
+    /// takes stays small enough to inline into the scan's loop.
+    #[inline(never)]
+    fn confirm(&self, w: &[u8]) -> bool {
         let known = |w: &[u8]| {
             let bit = word_hash(w) >> (64 - BLOOM_BITS);
             self.bloom[(bit >> 6) as usize] & (1 << (bit & 63)) != 0 && self.words.contains(w)
