@@ -197,7 +197,14 @@ pub fn genitive_tail(rest: &str) -> usize {
 /// (`https://itchefer.dk/node/1`, `www.kl.dk`, `navn@kmd.dk`, `kmd.dk/om`).
 pub fn is_address(token: &str) -> bool {
     // Every form below needs one of these: most tokens are answered here.
-    if memchr::memchr3(b':', b'@', b'/', token.as_bytes()).is_none() && !token.starts_with("www.") {
+    // (A token is mostly a word or two: a plain loop, not memchr's set-up.)
+    let b = token.as_bytes();
+    let mark = if b.len() < 64 {
+        b.iter().any(|&c| matches!(c, b':' | b'@' | b'/'))
+    } else {
+        memchr::memchr3(b':', b'@', b'/', b).is_some()
+    };
+    if !mark && !token.starts_with("www.") {
         return false;
     }
     token.contains("://")
@@ -472,6 +479,21 @@ mod tests {
         let mut got = found(&many, text);
         got.sort();
         assert_eq!(got, ["(S)", "[A]", "{B}", "«Nyt»"]);
+    }
+
+    #[test]
+    fn addresses_short_and_long() {
+        // Tokens under 64 bytes are looked through byte by byte, longer ones
+        // with memchr: each form on both sides of that line.
+        let long = |t: &str| format!("{t}{}", "x".repeat(70));
+        for t in ["https://kl.dk", "navn@kmd.dk", "kmd.dk/om", "www.kl.dk"] {
+            assert!(is_address(t), "{t}");
+            assert!(is_address(&long(t)), "long {t}");
+        }
+        for t in ["KMD-kontrakterne,", "kl.", "Aarhus", "2024:", "og/eller"] {
+            assert!(!is_address(t), "{t}");
+            assert!(!is_address(&long(t)), "long {t}");
+        }
     }
 
     #[test]
