@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostics;
 
+mod flat;
+
 /// One article.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Document {
@@ -255,7 +257,13 @@ pub fn parse_jsonl_line(line: &str) -> Result<Document, String> {
             Ok(_) => "not a JSON object".into(),
         });
     }
-    let l: Line = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
+    let l: Line = match flat::flat_object(line) {
+        Some(f) => {
+            let field = |v: Option<String>| v.map(|s| Field::Str(s.into()));
+            Line { id: field(f.id), text: field(f.text), title: field(f.title), date: field(f.date), url: field(f.url) }
+        }
+        None => serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?,
+    };
     let Some(Field::Str(text)) = l.text else { return Err("no string field \"text\"".into()) };
     let id = match l.id {
         Some(Field::Str(s)) if !s.trim().is_empty() => s.into_owned(),

@@ -1,0 +1,243 @@
+//! The common JSONL line, read without serde: one flat object whose values
+//! are all strings.
+//!
+//! serde_json unescapes a string into a scratch buffer that starts empty for
+//! every line and grows by doubling, then the text is copied out of it: for a
+//! corpus of short articles that was most of the reading stage. Here each
+//! field is unescaped once into a string of its raw length. Anything else
+//! (a value that is not a string, an escape for a surrogate, a control
+//! character, a repeated field, an escape in a key, text after the object)
+//! returns `None`, and serde reads the line, with the result or error it
+//! always gave.
+
+/// The fields kommunegraf reads, as they stand in the line (not trimmed).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct FlatLine {
+    pub id: Option<String>,
+    pub text: Option<String>,
+    pub title: Option<String>,
+    pub date: Option<String>,
+    pub url: Option<String>,
+}
+
+/// JSON's white space.
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
+        i += 1;
+    }
+    i
+}
+
+/// Read `line` as a flat object of strings; see the module docs.
+pub fn flat_object(line: &str) -> Option<FlatLine> {
+    let b = line.as_bytes();
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    let mut out = FlatLine::default();
+    i = skip_ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        return (skip_ws(b, i + 1) == b.len()).then_some(out);
+    }
+    loop {
+        // A key: no escapes (serde would unescape it before naming the field).
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let key_end = i + 1 + memchr::memchr(b'"', &b[i + 1..])?;
+        let key = &b[i + 1..key_end];
+        if key.iter().any(|&c| c == b'\\' || c < 0x20) {
+            return None;
+        }
+        i = skip_ws(b, key_end + 1);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i = skip_ws(b, i + 1);
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let slot = match key {
+            b"id" => Some(&mut out.id),
+            b"text" => Some(&mut out.text),
+            b"title" => Some(&mut out.title),
+            b"date" => Some(&mut out.date),
+            b"url" => Some(&mut out.url),
+            _ => None,
+        };
+        let (value, end) = string(line, i + 1)?;
+        if let Some(slot) = slot {
+            if slot.is_some() {
+                return None; // serde: "duplicate field"
+            }
+            *slot = Some(value);
+        }
+        i = skip_ws(b, end);
+        match b.get(i) {
+            Some(b',') => i = skip_ws(b, i + 1),
+            Some(b'}') => return (skip_ws(b, i + 1) == b.len()).then_some(out),
+            _ => return None,
+        }
+    }
+}
+
+/// The string whose contents start at `from` (after its opening quote),
+/// unescaped, and the offset after its closing quote.
+fn string(line: &str, from: usize) -> Option<(String, usize)> {
+    let b = line.as_bytes();
+    let mut out = String::new();
+    let mut i = from;
+    loop {
+        let k = i + memchr::memchr2(b'"', b'\\', &b[i..])?;
+        let piece = &line[i..k];
+        // Branch-free, so that it is done sixteen or more bytes at a time.
+        if piece.bytes().fold(false, |bad, c| bad | (c < 0x20)) {
+            return None;
+        }
+        if out.capacity() == 0 {
+            if b[k] == b'"' {
+                return Some((piece.to_owned(), k + 1));
+            }
+            // The rest of the line is the most the string can take.
+            out.reserve(b.len() - from);
+        }
+        out.push_str(piece);
+        if b[k] == b'"' {
+            return Some((out, k + 1));
+        }
+        let c = match *b.get(k + 1)? {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let hex = std::str::from_utf8(b.get(k + 2..k + 6)?).ok()?;
+                if !hex.bytes().all(|h| h.is_ascii_hexdigit()) {
+                    return None;
+                }
+                // Surrogates (pairs and lone halves) are left to serde.
+                let c = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
+                out.push(c);
+                i = k + 6;
+                continue;
+            }
+            _ => return None,
+        };
+        out.push(c);
+        i = k + 2;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::{Field, Line};
+    use proptest::prelude::*;
+
+    /// What serde makes of the line, in the fast path's terms; `Err` when it
+    /// rejects the line, `Ok(None)` when a field is not a string.
+    fn by_serde(line: &str) -> Result<Option<FlatLine>, String> {
+        let l: Line = serde_json::from_str(line).map_err(|e| e.to_string())?;
+        let mut strings = true;
+        let mut s = |f: Option<Field>| match f {
+            Some(Field::Str(s)) => Some(s.into_owned()),
+            Some(Field::Other(_)) => {
+                strings = false;
+                None
+            }
+            None => None,
+        };
+        let f = FlatLine { id: s(l.id), text: s(l.text), title: s(l.title), date: s(l.date), url: s(l.url) };
+        Ok(strings.then_some(f))
+    }
+
+    #[test]
+    fn a_plain_line_is_read_here() {
+        let line = r#" {"id": "d1", "url": "", "text": "Læs også:\n\n\"KMD\" \u00e6\/ \\ \t\u20ac", "x": "y"}"#;
+        let got = flat_object(line).expect("taken by the fast path");
+        assert_eq!(got.id.as_deref(), Some("d1"));
+        assert_eq!(got.url.as_deref(), Some(""));
+        assert_eq!(got.text.as_deref(), Some("Læs også:\n\n\"KMD\" æ/ \\ \t€"));
+        assert_eq!((got.title, got.date), (None, None));
+        assert_eq!(Ok(Some(flat_object(line).unwrap())), by_serde(line));
+        assert_eq!(flat_object("{}\n"), Some(FlatLine::default()));
+    }
+
+    #[test]
+    fn anything_else_is_left_to_serde() {
+        for line in [
+            r#"{"id": 7, "text": "a"}"#,
+            r#"{"id": "a", "text": null}"#,
+            r#"{"id": "a", "meta": {"x": "y"}, "text": "b"}"#,
+            r#"{"id": "a", "text": "b", "text": "c"}"#,
+            r#"{"id": "a", "text": "\ud83d\ude00"}"#,
+            "{\"id\": \"a\", \"text\": \"tab\there\"}",
+            r#"{"i\u0064": "a", "text": "b"}"#,
+            r#"{"id": "a", "text": "b"} x"#,
+            r#"{"id": "a", "text": "b}"#,
+            r#"{"id" "a"}"#,
+            r#"{"id": "a",}"#,
+            r#"{"id": "a\x"}"#,
+            r#"{"id": "a\u00g1"}"#,
+            r#"{"id": "a\u+0e6"}"#,
+            r#"["id", "a"]"#,
+        ] {
+            assert_eq!(flat_object(line), None, "{line}");
+        }
+    }
+
+    const ESCAPE_PIECES: &[&str] =
+        &["a", "\\", "n", "u", "00e6", "d83d", "dc00", "\\\"", "\t", "é", " ", "/", "b", "\\n", "\\u00f8", "\\x"];
+
+    proptest! {
+        /// Lines as serde_json writes them are all read here, to the same strings.
+        #[test]
+        fn serde_written_lines_read_the_same(
+            id in "\\PC{0,12}",
+            text in "(\\PC|[\n\t\r\"\\\\/\u{1}\u{1f}])*",
+            other in "[a-z\"\\\\]{0,6}",
+            gap in "[ \t\r\n]{0,2}",
+        ) {
+            let q = |s: &str| serde_json::to_string(s).unwrap();
+            let line = format!("{{{gap}\"id\"{gap}:{gap}{}{gap},\"other\":{},\"text\":{}}}{gap}", q(&id), q(&other), q(&text));
+            let got = flat_object(&line);
+            prop_assert_eq!(got.as_ref().and_then(|f| f.text.as_deref()), Some(text.as_str()));
+            prop_assert_eq!(got.as_ref().and_then(|f| f.id.as_deref()), Some(id.as_str()));
+        }
+
+        /// Whatever the fast path reads, serde reads the same; what serde
+        /// rejects, the fast path leaves to it.
+        #[test]
+        fn never_reads_what_serde_reads_otherwise(
+            pieces in prop::collection::vec(prop::sample::select(vec![
+                "{", "}", "\"", ":", ",", " ", "\\", "n", "u", "00e6", "d83d", "id", "text", "title", "\t", "1", "null", "é", "[", "]",
+            ]), 0..24),
+        ) {
+            let line: String = pieces.concat();
+            if let Some(f) = flat_object(&line) {
+                prop_assert_eq!(by_serde(&line), Ok(Some(f)), "{}", line);
+            }
+        }
+
+        /// The same inside the shape of a line, where most are read here:
+        /// strings of escapes, valid or not, under known and unknown keys.
+        #[test]
+        fn strings_of_escapes_read_as_serde_reads_them(
+            key in prop::sample::select(vec!["text", "title", "id", "x", "i\\u0064", "date"]),
+            a in prop::collection::vec(prop::sample::select(ESCAPE_PIECES.to_vec()), 0..12),
+            b in prop::collection::vec(prop::sample::select(ESCAPE_PIECES.to_vec()), 0..12),
+        ) {
+            let line = format!("{{\"id\": \"{}\", \"{key}\": \"{}\"}}", a.concat(), b.concat());
+            match flat_object(&line) {
+                Some(f) => prop_assert_eq!(by_serde(&line), Ok(Some(f)), "{}", line),
+                None => prop_assert!(by_serde(&line).is_err() || key.contains('\\') || key == "id"
+                    || line.contains("\\ud") || line.contains('\t'), "{}", line),
+            }
+        }
+    }
+}
