@@ -25,9 +25,9 @@ pub struct Run {
 /// (the matcher), and the tokens, when asked for, replace the contents of
 /// `tokens` (for discovery). No list of runs is kept: on a 100 MB document
 /// it would take 400 MB.
-pub fn scan(text: &str, mut on_run: impl FnMut(&Run), tokens: Option<&mut Tokens>) {
+pub fn scan(text: &str, on_run: impl FnMut(&Run), tokens: Option<&mut Tokens>) {
     let Some(tokens) = tokens else {
-        for_each_run(text, &mut Visit(|r: &Run| on_run(r)));
+        for_each_run(text, &mut Visit(on_run));
         return;
     };
     tokens.clear_for(text.len());
