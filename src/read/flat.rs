@@ -95,17 +95,20 @@ fn string(line: &str, from: usize) -> Option<(String, usize)> {
         if piece.bytes().fold(false, |bad, c| bad | (c < 0x20)) {
             return None;
         }
-        if out.capacity() == 0 {
-            if b[k] == b'"' {
+        let first = i == from;
+        if b[k] == b'"' {
+            // A string without escapes is copied once, at its size.
+            if first {
                 return Some((piece.to_owned(), k + 1));
             }
+            out.push_str(piece);
+            return Some((out, k + 1));
+        }
+        if first {
             // The rest of the line is the most the string can take.
             out.reserve(b.len() - from);
         }
         out.push_str(piece);
-        if b[k] == b'"' {
-            return Some((out, k + 1));
-        }
         let c = match *b.get(k + 1)? {
             b'"' => '"',
             b'\\' => '\\',
