@@ -570,15 +570,18 @@ impl Discoverer {
         if let Some(prev) = i.checked_sub(1).map(|k| toks[k]).filter(|p| p.end >= line_start) {
             let gap = &text[prev.end..start];
             let word = &text[prev.start..prev.end];
+            // What stands before the word on its line: nothing known when the
+            // word starts before the 200 bytes `line_start` looks back.
+            let before_word = text.get(line_start..prev.start);
             if gap.chars().all(|c| c == ' ' || c == '\u{a0}') {
                 if ends_with_role(word) || is_speech_verb(word) {
                     return true;
                 }
-                if word == "Af" && text[line_start..prev.start].trim().is_empty() {
+                if word == "Af" && before_word.is_some_and(|b| b.trim().is_empty()) {
                     return true;
                 }
                 if with_lowercase(word, |w| w == b"fra")
-                    && text[line_start..prev.start].trim_end().ends_with("lyder det")
+                    && before_word.is_some_and(|b| b.trim_end().ends_with("lyder det"))
                 {
                     return true;
                 }
@@ -632,11 +635,14 @@ impl Discoverer {
             if j - i >= 2 {
                 let end = toks[j - 1].end;
                 if let Some((s, e)) = self.name_span(text, &toks[i..j]) {
+                    // The cue stands before the name, not before the words
+                    // trimmed off it ("Af", "Borgmester").
+                    let first_token = |s: usize| (i..j).find(|&k| toks[k].start == s).unwrap_or(i);
                     let name = &text[s..e];
                     let first = name.split_whitespace().next().unwrap_or("");
                     let rule = if self.is_given_name(first) {
                         Some(Rule::GivenName)
-                    } else if (self.cue_before(text, toks, i) || self.cue_after(text, end))
+                    } else if (self.cue_before(text, toks, first_token(s)) || self.cue_after(text, end))
                         && self.plausible_cued_name(name)
                     {
                         Some(Rule::RoleCue)
@@ -910,5 +916,19 @@ mod tests {
         );
         // Two people share the surname: a lone "Hansen" is left alone.
         assert_eq!(people("Ole Hansen og Eva Hansen mødtes. Hansen sagde nej."), ["Ole Hansen", "Eva Hansen"]);
+    }
+
+    #[test]
+    fn a_byline_cue_is_read_within_the_line_it_can_see() {
+        // "Af" opening a line cues a name no given-name list knows.
+        assert_eq!(people("Indledning.\nAf Xyzzy Qwerty\nBrødtekst."), ["Xyzzy Qwerty"]);
+        assert_eq!(people("Det lyder det fra Xyzzy Qwerty i dag."), ["Xyzzy Qwerty"]);
+        // With the cue word more than 200 bytes back, what stands before it
+        // on its line is unknown: no cue, and no panic (the look-back used to
+        // be sliced from its end to the word's start).
+        for cue in ["Af", "fra"] {
+            let text = format!("Indledning.\n{cue}{}Xyzzy Qwerty skriver.", " ".repeat(199));
+            assert!(people(&text).is_empty(), "{cue}");
+        }
     }
 }
