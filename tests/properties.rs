@@ -63,12 +63,24 @@ const FRAGMENTS: &[&str] = &[
     "Region Nordjylland",
     "Co",
     "KMDs",
+    // Discovery's cues and name shapes.
+    "Af ",
+    "Anders",
+    "Xyzzy",
+    "Qwerty",
+    "siger ",
+    "Foto: ",
+    " A/S",
+    "van der",
+    "Digitaliseringsstyrelsen",
 ];
 
 fn text_strategy() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
         4 => proptest::sample::select(FRAGMENTS).prop_map(str::to_string),
         1 => any::<char>().prop_map(|c| c.to_string()),
+        // Long gaps, across the 200 bytes discovery looks back for a cue.
+        1 => (1usize..300).prop_map(|n| " ".repeat(n)),
     ];
     proptest::collection::vec(piece, 0..60).prop_map(|v| v.concat())
 }
