@@ -17,6 +17,7 @@ use aho_corasick::automaton::Automaton;
 use aho_corasick::{Anchored, MatchKind, nfa::contiguous};
 
 use crate::FastSet;
+use crate::chars::LOWER;
 use crate::dict::{Alias, CaseRule, Dictionary, EntityIdx};
 use crate::fold::{fold, fold_into};
 use crate::words::Run;
@@ -61,6 +62,12 @@ struct FirstWords {
     other_pairs: Box<[u64; 1024]>,
     /// The distinct first bytes of those aliases (party letters: `(`).
     other_firsts: Vec<u8>,
+    /// Bit `b` set when an alias that a word starting with a lower-case
+    /// letter can match (a case-free alias, or a case-exact one written in
+    /// lower case: "twoday", "e-Boks") starts with the folded byte `b`. Most
+    /// words are lower case, and most dictionaries have few such aliases:
+    /// most words are turned away by this one bit.
+    lower_firsts: [u64; 4],
 }
 
 const BLOOM_BITS: u32 = 15;
@@ -110,16 +117,31 @@ fn word_hash(w: &[u8]) -> u64 {
     mix(h)
 }
 
+/// Whether an alias can match a surface that starts with a lower-case letter
+/// ([`Matcher::check`]'s case rules).
+fn may_start_lower(alias: &Alias) -> bool {
+    match alias.case {
+        CaseRule::Free => true,
+        CaseRule::Exact => !alias.text.chars().next().is_some_and(char::is_uppercase),
+        CaseRule::Capitalised => false,
+    }
+}
+
 impl FirstWords {
-    fn new(patterns: &[String]) -> Self {
+    /// `patterns` are the folded aliases, in the order of `aliases`.
+    fn new(patterns: &[String], aliases: &[Alias]) -> Self {
         let mut f = FirstWords {
             prefixes: Box::new([0; 512]),
             bloom: Box::new([0; BLOOM_WORDS]),
             words: FastSet::default(),
             other_pairs: Box::new([0; 1024]),
             other_firsts: Vec::new(),
+            lower_firsts: [0; 4],
         };
-        for p in patterns {
+        for (p, alias) in patterns.iter().zip(aliases) {
+            if let Some(&b0) = p.as_bytes().first().filter(|_| may_start_lower(alias)) {
+                f.lower_firsts[usize::from(b0 >> 6)] |= 1 << (b0 & 63);
+            }
             let n = p.char_indices().find(|&(_, c)| !is_word_char(c)).map_or(p.len(), |(i, _)| i);
             let b = p.as_bytes();
             if n > 0 {
@@ -148,10 +170,13 @@ impl FirstWords {
         f
     }
 
-    /// Whether the folded word `w` (a whole run of word characters) may
-    /// begin an alias.
+    /// Whether the folded word `w` (a whole run of word characters, `lower`
+    /// when its first letter is lower case) may begin an alias.
     #[inline(always)]
-    fn word(&self, w: &[u8]) -> bool {
+    fn word(&self, w: &[u8], lower: bool) -> bool {
+        if lower && w.first().is_some_and(|&b| self.lower_firsts[usize::from(b >> 6)] >> (b & 63) & 1 == 0) {
+            return false;
+        }
         let k = prefix_key(w);
         self.prefixes[k >> 6] & (1 << (k & 63)) != 0 && self.confirm(w)
     }
@@ -257,7 +282,7 @@ impl RunVisitor<'_> {
     /// for those).
     #[inline(always)]
     pub fn visit(&mut self, r: &Run) {
-        if self.m.starts.word(&self.folded[r.start..r.end]) {
+        if self.m.starts.word(&self.folded[r.start..r.end], r.first & LOWER != 0) {
             self.push(r.start);
         }
     }
@@ -331,7 +356,7 @@ impl Matcher {
         // An unanchored overlapping DFA scan of the same text took 0.21 s
         // before any boundary check.
         let ac = contiguous::Builder::new().match_kind(MatchKind::Standard).prefilter(false).build(&patterns)?;
-        let starts = FirstWords::new(&patterns);
+        let starts = FirstWords::new(&patterns, &dict.aliases);
         Ok(Matcher { ac, aliases: dict.aliases.clone(), starts })
     }
 
@@ -479,6 +504,18 @@ mod tests {
         let mut got = found(&many, text);
         got.sort();
         assert_eq!(got, ["(S)", "[A]", "{B}", "«Nyt»"]);
+    }
+
+    #[test]
+    fn words_in_lower_case_meet_only_aliases_that_allow_it() {
+        // Lower-case words are turned away by their first byte unless a
+        // case-free alias, or a case-exact one written in lower case,
+        // starts with it.
+        let (_, m) = matcher("n,vendor,=netIP,\nt,vendor,~twoday,\nv,municipality,Vejen,\n");
+        assert_eq!(
+            found(&m, "netIP og NetIP, twoday og Twoday, vejen og Vejen"),
+            ["netIP", "twoday", "Twoday", "Vejen"]
+        );
     }
 
     #[test]
