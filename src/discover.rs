@@ -180,8 +180,28 @@ fn not_name(w: &str) -> bool {
     NOT_NAME.contains(w)
 }
 
-/// Lower-case words between given name and surname.
-const PARTICLES: &[&str] = &["af", "de", "van", "von", "der", "den", "la", "le", "du", "da", "di", "del", "ten", "ter"];
+/// Whether `w` is a lower-case word that stands between given name and
+/// surname ("van der", "af", "de"). Asked of every word after a capitalised
+/// one: a `match` on the bytes, not a walk through a list.
+fn is_particle(w: &str) -> bool {
+    matches!(
+        w.as_bytes(),
+        b"af"
+            | b"de"
+            | b"van"
+            | b"von"
+            | b"der"
+            | b"den"
+            | b"la"
+            | b"le"
+            | b"du"
+            | b"da"
+            | b"di"
+            | b"del"
+            | b"ten"
+            | b"ter"
+    )
+}
 
 /// Titles and roles, matched as the end of a word (`it-chef`,
 /// `digitaliseringschef`, `beskæftigelsesminister`).
@@ -487,14 +507,14 @@ impl Discoverer {
             return None;
         }
         let mut n = 1;
-        while n < words.len() && n < 6 && (is_name_token(words[n]) || PARTICLES.contains(&words[n])) {
+        while n < words.len() && n < 6 && (is_name_token(words[n]) || is_particle(words[n])) {
             n += 1;
         }
         // Never end on a particle or an initial.
-        while n > 1 && (PARTICLES.contains(&words[n - 1]) || is_initial(words[n - 1])) {
+        while n > 1 && (is_particle(words[n - 1]) || is_initial(words[n - 1])) {
             n -= 1;
         }
-        let caps = words[..n].iter().filter(|w| !PARTICLES.contains(w)).count();
+        let caps = words[..n].iter().filter(|w| !is_particle(w)).count();
         if !(2..=4).contains(&caps) {
             return None;
         }
@@ -627,7 +647,7 @@ impl Discoverer {
                     break;
                 }
                 // (A name token starts with a capital: the bit is cheaper than the text.)
-                if !(toks.is_cap(j) && is_name_token(word(j)) || PARTICLES.contains(&word(j))) {
+                if !(toks.is_cap(j) && is_name_token(word(j)) || is_particle(word(j))) {
                     break;
                 }
                 j += 1;
