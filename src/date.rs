@@ -3,6 +3,7 @@
 //! "12.11.2025", "2025-11-12", RSS-style "date 2017-03").
 
 use std::fmt;
+use std::ops::Range;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -114,37 +115,66 @@ fn date_re() -> &'static Regex {
 
 /// The first valid date written in `text`, if any.
 pub fn find_in_text(text: &str) -> Option<Date> {
-    // Most paragraphs hold no date: rule them out without the regex.
-    if !may_hold_date(text) {
-        return None;
-    }
-    first_date(text)
+    first_in_spans(text, std::iter::once(0..text.len()))
 }
 
-/// Whether `text` holds four ASCII digits in a row whose surroundings fit
-/// one of the date forms: every form has a four-digit year, either followed
-/// by `-` (`2025-11-12`, `date 2017-03`), or after `.`, `-` or `/`
-/// (`12.11.2025`), or after a month name and spaces (`26. januar 2026`).
-/// A necessary condition only (the regex decides).
-fn may_hold_date(text: &str) -> bool {
+/// The first date of the first span of `text` that holds one (spans in
+/// text order, not overlapping, on character boundaries): [`find_in_text`]
+/// of each span in turn.
+///
+/// Most paragraphs hold no date, and the regex is the cost: every date form
+/// has a four-digit year, so the regex runs only on a span holding four
+/// digits whose surroundings fit a form ([`year_fits`]). The digits are found
+/// in one pass over the whole text, which stops at the first date, rather
+/// than in one pass per span.
+pub fn first_in_spans(text: &str, spans: impl IntoIterator<Item = Range<usize>>) -> Option<Date> {
+    let mut spans = spans.into_iter();
+    let mut span = spans.next()?;
+    for p in year_starts(text) {
+        // The four digits must lie inside the span, as they would in a pass over the span alone.
+        while span.end < p + 4 {
+            span = spans.next()?;
+        }
+        if p < span.start {
+            continue;
+        }
+        let s = &text[span.clone()];
+        if year_fits(s, p - span.start) {
+            if let Some(d) = first_date(s) {
+                return Some(d);
+            }
+            span = spans.next()?; // no date in this one
+        }
+    }
+    None
+}
+
+/// The offsets of every four ASCII digits in a row in `text`, in order
+/// (overlapping: "20251" gives two), found 64 bytes at a time.
+fn year_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
     // Bit i of `fours`: bytes i-3..=i are digits (the three before the
     // block's first byte are the top bits of the previous block).
     let mut prev = 0u64;
-    for (base, m) in crate::chars::blocks(text.as_bytes()) {
+    crate::chars::blocks(text.as_bytes()).flat_map(move |(base, m)| {
         let d = m.digit;
         let mut fours = d & (d << 1 | prev >> 63) & (d << 2 | prev >> 62) & (d << 3 | prev >> 61);
         prev = d;
-        while fours != 0 {
-            if year_fits(text, (base + fours.trailing_zeros() as usize) - 3) {
-                return true;
+        std::iter::from_fn(move || {
+            if fours == 0 {
+                return None;
             }
+            let i = fours.trailing_zeros() as usize;
             fours &= fours - 1;
-        }
-    }
-    false
+            // (In the first block, i >= 3: no digits stand before it.)
+            Some(base + i - 3)
+        })
+    })
 }
 
-/// Whether four digits at `p` may be the year of a date (see [`may_hold_date`]).
+/// Whether four digits at `p` may be the year of a date: either followed
+/// by `-` (`2025-11-12`, `date 2017-03`), or after `.`, `-` or `/`
+/// (`12.11.2025`), or after a month name and spaces (`26. januar 2026`).
+/// A necessary condition only (the regex decides).
 fn year_fits(text: &str, p: usize) -> bool {
     let b = text.as_bytes();
     if b.get(p + 4) == Some(&b'-') {
@@ -260,6 +290,34 @@ mod tests {
             // The filler moves the parts across the 64-byte blocks of the check.
             let text = filler.repeat(pad) + &parts.concat();
             proptest::prop_assert_eq!(find_in_text(&text), first_date(&text), "{:?}", text);
+        }
+    }
+
+    proptest::proptest! {
+        /// Spans are searched in order, each as if alone: the date of the
+        /// first span the regex finds one in, and never one that straddles
+        /// spans or lies between them.
+        #[test]
+        fn spans_are_searched_each_alone(parts in proptest::collection::vec((proptest::sample::select(vec![
+            "2026", "2025", "12", "1", ".", "-", " ", "\n", "maj", "x", "é", "12.11.2025", "1. maj 2025",
+            "2024-02-29", "date 2017-03", "31.02.2025",
+        ]), 0u8..6), 0..16), pad in 0usize..70) {
+            // Each part may end a span (1 in 3), and each span may be skipped
+            // as furniture (1 in 2).
+            let mut text = " ".repeat(pad);
+            let (mut spans, mut from) = (Vec::new(), 0);
+            for (part, cut) in &parts {
+                text.push_str(part);
+                if *cut < 2 {
+                    if *cut == 0 {
+                        spans.push(from..text.len());
+                    }
+                    from = text.len();
+                }
+            }
+            spans.push(from..text.len());
+            let want = spans.iter().find_map(|s| first_date(&text[s.clone()]));
+            proptest::prop_assert_eq!(first_in_spans(&text, spans.iter().cloned()), want, "{:?} {:?}", text, spans);
         }
     }
 

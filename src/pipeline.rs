@@ -311,12 +311,8 @@ pub fn document_date(doc: &Document, ex: &Extractor, diag: &mut Diagnostics) -> 
             None => diag.warn(&doc.source, format!("date {field:?} not understood; looking in the text")),
         }
     }
-    ex.segments
-        .paragraphs
-        .iter()
-        .zip(&ex.is_furniture)
-        .filter(|(_, f)| !**f)
-        .find_map(|(p, _)| date::find_in_text(&doc.text[p.start..p.end]))
+    let article = ex.segments.paragraphs.iter().zip(&ex.is_furniture).filter(|(_, f)| !**f);
+    date::first_in_spans(&doc.text, article.map(|(p, _)| p.start..p.end))
 }
 
 /// Start offsets of the words of `text` (runs of letters and digits).
