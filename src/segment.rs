@@ -48,9 +48,9 @@ impl Segments {
         // is an empty piece, skipped like any blank line.
         while pos < b.len() {
             let start = pos;
-            pos = memchr::memchr2(b'\n', b'\r', &b[pos..]).map_or(b.len(), |k| pos + k + 1);
-            let body = text[start..pos].trim_end_matches(['\n', '\r']);
-            let Some(span) = trimmed_span(body, start) else { continue };
+            let end = memchr::memchr2(b'\n', b'\r', &b[pos..]).map_or(b.len(), |k| pos + k);
+            pos = (end + 1).min(b.len());
+            let Some(span) = trimmed_span(&text[start..end], start) else { continue };
             let p = self.paragraphs.len() as u32;
             self.paragraphs.push(span);
             split_sentences(text, span, p, &mut self.sentences);
@@ -88,7 +88,10 @@ fn is_abbreviation(word: &str) -> bool {
         // The longest listed abbreviation has five bytes ("p.g.a").
         word.len() <= 5 && ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word))
     } else {
-        ABBREVIATIONS.contains(&word.to_lowercase().as_str())
+        // The abbreviations are ASCII, and the Kelvin sign is the only
+        // character outside ASCII whose lower case is ASCII ("\u{212A}r" is
+        // "kr"): other words need no lower-casing ("år." ends many sentences).
+        word.contains('\u{212A}') && ABBREVIATIONS.contains(&word.to_lowercase().as_str())
     };
     if listed {
         return true;
@@ -165,6 +168,12 @@ fn push_trimmed(base: usize, s: &str, a: usize, b: usize, paragraph: u32, out: &
 /// The span of `piece` without its surrounding white space, `piece` standing
 /// at byte `at` of the text; `None` when nothing is left.
 fn trimmed_span(piece: &str, at: usize) -> Option<Span> {
+    // Mostly a visible ASCII character at both ends: nothing to trim.
+    if let (Some(a), Some(z)) = (piece.as_bytes().first(), piece.as_bytes().last()) {
+        if a.is_ascii_graphic() && z.is_ascii_graphic() {
+            return Some(Span { start: at, end: at + piece.len() });
+        }
+    }
     let t = piece.trim_start();
     let start = at + piece.len() - t.len();
     let t = t.trim_end();
@@ -286,6 +295,13 @@ mod tests {
         for (text, want) in table {
             assert_eq!(sentences(text), *want, "{text}");
         }
+    }
+
+    /// What `is_abbreviation` assumes of lower case outside ASCII.
+    #[test]
+    fn only_the_kelvin_sign_lowercases_into_ascii() {
+        let into_ascii: Vec<char> = ('\u{80}'..=char::MAX).filter(|c| c.to_lowercase().all(|l| l.is_ascii())).collect();
+        assert_eq!(into_ascii, ['\u{212A}']);
     }
 
     #[test]
