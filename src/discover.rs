@@ -466,8 +466,10 @@ impl Discoverer {
     }
 
     /// Trim a candidate name span to its name tokens; returns its start and
-    /// end, or `None` if fewer than two tokens remain. (The label is made
-    /// by the caller, once the name is kept: most candidates are not.)
+    /// end, or `None` if fewer than two tokens remain. `toks` is a run of
+    /// `people`: a capitalised token, then name tokens and particles. (The
+    /// label is made by the caller, once the name is kept: most candidates
+    /// are not.)
     fn name_span(&self, text: &str, toks: &[Token]) -> Option<(usize, usize)> {
         let start = toks.first()?.start;
         // Candidates are at most seven tokens (see `people`): their words on the stack.
@@ -493,11 +495,13 @@ impl Discoverer {
                 skip += 1;
                 continue;
             }
+            if self.is_given_name(w) {
+                break;
+            }
             let rest = words.get(skip + 1..words.len().saturating_sub(1)).unwrap_or(&[]);
-            let later_given = rest.iter().position(|x| self.is_given_name(x));
-            match later_given {
-                Some(k) if !self.is_given_name(w) => skip += k + 1,
-                _ => break,
+            match rest.iter().position(|x| self.is_given_name(x)) {
+                Some(k) => skip += k + 1,
+                None => break,
             }
         }
         if skip > 0 {
@@ -506,10 +510,10 @@ impl Discoverer {
         if words.is_empty() || !is_cap(words[0]) || not_name(words[0]) {
             return None;
         }
-        let mut n = 1;
-        while n < words.len() && n < 6 && (is_name_token(words[n]) || is_particle(words[n])) {
-            n += 1;
-        }
+        // Every token after the first is a name token or a particle (the
+        // caller's run is made of them): the name takes up to six.
+        debug_assert!(words[1..].iter().all(|w| is_name_token(w) || is_particle(w)));
+        let mut n = words.len().min(6);
         // Never end on a particle or an initial.
         while n > 1 && (is_particle(words[n - 1]) || is_initial(words[n - 1])) {
             n -= 1;
