@@ -293,6 +293,13 @@ static ROLE_ENDINGS_BY_TAIL: LazyLock<FastMap<[u8; 2], Vec<&'static [u8]>>> = La
 });
 
 fn ends_with_role(word: &str) -> bool {
+    // Most words end in two ASCII bytes that end no role: told by those
+    // two, lower-cased alone, without lower-casing the word.
+    if let [.., a, b] = *word.as_bytes() {
+        if a.is_ascii() && b.is_ascii() && !ROLE_ENDINGS_BY_TAIL.contains_key(&[a, b].map(|c| c.to_ascii_lowercase())) {
+            return false;
+        }
+    }
     with_lowercase(word, |w| match *w {
         [.., a, b] => ROLE_ENDINGS_BY_TAIL.get(&[a, b]).is_some_and(|rs| rs.iter().any(|r| w.ends_with(r))),
         _ => false,
