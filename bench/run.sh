@@ -4,7 +4,8 @@
 #
 # usage: bench/run.sh [MB]        (default 100; corpus made by make_corpus.py --mb MB)
 # env:   SHARED (../shared), TOOLS (peers, default: rust-limit pyahocorasick hyperscan flashtext spacy)
-#        RUNDIR (/tmp/kgbench/runs/kg-<timestamp>)
+#        RUNDIR (/tmp/kgbench/runs/kg-<timestamp>), KEEP=1 keeps kommunegraf's outputs there
+#        (~250 MB a run on 100 MB; by default they are removed once compared)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED="${SHARED:-../shared}"
@@ -30,6 +31,7 @@ for threads in 1 2; do
 done
 cmp -s "$RUNDIR/kommunegraf-t1/mentions.csv" "$RUNDIR/kommunegraf-t2/mentions.csv" \
   && echo "outputs of --threads 1 and 2: identical" || echo "outputs of --threads 1 and 2: DIFFER"
+[ -n "${KEEP:-}" ] || rm -rf "$RUNDIR/kommunegraf-t1" "$RUNDIR/kommunegraf-t2"
 
 python3 - "$RUNDIR" "$CORPUS" <<'PY'
 import re, sys
