@@ -159,7 +159,68 @@ pub struct EdgeStats {
     pub first_date: Option<Date>,
     pub last_date: Option<Date>,
     /// The first documents (in input order) that link the pair.
-    pub examples: Vec<String>,
+    pub examples: Examples,
+}
+
+impl EdgeStats {
+    fn new() -> Self {
+        EdgeStats { windows: 0, documents: 0, first_date: None, last_date: None, examples: Examples::default() }
+    }
+}
+
+/// Up to [`MAX_EXAMPLES`] document ids in one exact-size allocation, each
+/// as its length in bytes, `:`, and the id (`2:d13:d22`). A list of strings
+/// took a heap block per id and a vector grown to eight slots: ~300 bytes
+/// for an edge, on graphs that can have millions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Examples(Box<str>);
+
+impl Examples {
+    pub fn push(&mut self, id: &str) {
+        use std::fmt::Write;
+        let mut s = String::with_capacity(self.0.len() + id.len() + 4);
+        s.push_str(&self.0);
+        let _ = write!(s, "{}:{id}", id.len());
+        self.0 = s.into_boxed_str();
+    }
+
+    /// The ids, in the order they were pushed.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        let mut rest: &str = &self.0;
+        std::iter::from_fn(move || {
+            let colon = rest.find(':')?;
+            let n: usize = rest[..colon].parse().ok()?;
+            let id = rest.get(colon + 1..colon + 1 + n)?;
+            rest = &rest[colon + 1 + n..];
+            Some(id)
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The ids joined by `sep`, as the tables and XML formats show them.
+    pub fn join(&self, sep: &str) -> String {
+        let mut out = String::with_capacity(self.0.len());
+        for (i, id) in self.iter().enumerate() {
+            if i > 0 {
+                out.push_str(sep);
+            }
+            out.push_str(id);
+        }
+        out
+    }
+}
+
+impl serde::Serialize for Examples {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
 }
 
 /// Builds the graph one document at a time.
@@ -288,8 +349,7 @@ impl CoMentionGraph {
         let (a, b) = (self.node(person), self.node(organisation));
         let key = if a < b { (a, b) } else { (b, a) };
         if !self.edges.contains_key(&key) {
-            let stats = EdgeStats { windows: 0, documents: 0, first_date: None, last_date: None, examples: Vec::new() };
-            let e = self.graph.add_edge(key.0, key.1, stats);
+            let e = self.graph.add_edge(key.0, key.1, EdgeStats::new());
             self.edges.insert(key, e);
         }
         self.relations.entry(key).or_insert_with(|| title.to_string());
@@ -300,9 +360,7 @@ impl CoMentionGraph {
         let e = match self.edges.get(&key) {
             Some(&e) => e,
             None => {
-                let stats =
-                    EdgeStats { windows: 0, documents: 0, first_date: None, last_date: None, examples: Vec::new() };
-                let e = self.graph.add_edge(key.0, key.1, stats);
+                let e = self.graph.add_edge(key.0, key.1, EdgeStats::new());
                 self.edges.insert(key, e);
                 e
             }
@@ -311,9 +369,12 @@ impl CoMentionGraph {
         s.windows += c;
         s.documents += 1;
         (s.first_date, s.last_date) = min_max((s.first_date, s.last_date), doc.date);
-        if s.examples.len() < MAX_EXAMPLES {
-            s.examples.push(doc.id.to_string());
+        // Each linking document is counted once and kept while there is
+        // room: the count says how many are kept, without reading them.
+        if s.documents <= MAX_EXAMPLES as u64 {
+            s.examples.push(doc.id);
         }
+        debug_assert_eq!(s.examples.len() as u64, s.documents.min(MAX_EXAMPLES as u64));
     }
 
     /// The finished graph, weighted and filtered, with rows sorted by id.
@@ -470,6 +531,21 @@ pub struct Finished<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn examples_give_back_any_ids_in_order() {
+        let ids = ["d1", "", "a:b", "12:3", "æøå 🚀", "x;y"];
+        let mut ex = Examples::default();
+        assert!(ex.is_empty() && ex.join(";").is_empty());
+        assert_eq!(ex.len(), 0);
+        for (n, id) in ids.iter().enumerate() {
+            ex.push(id);
+            assert_eq!(ex.iter().collect::<Vec<_>>(), ids[..=n]);
+        }
+        assert_eq!(ex.len(), ids.len());
+        assert_eq!(ex.join("|"), ids.join("|"));
+        assert_eq!(serde_json::to_string(&ex).unwrap(), serde_json::to_string(&ids).unwrap());
+    }
 
     fn occ(v: &[(EntityIdx, u64)]) -> Vec<Occurrence> {
         v.iter().map(|&(entity, w)| Occurrence { entity, windows: w..w + 1 }).collect()

@@ -167,7 +167,7 @@ pub fn write<W: Write>(mut w: W, g: &Finished, graph_attributes: Map<String, Val
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::EdgeStats;
+    use crate::graph::{EdgeStats, Examples};
     use serde_json::json;
 
     #[test]
@@ -192,7 +192,11 @@ mod tests {
             documents: 1,
             first_date: Date::new(2024, 5, None),
             last_date: None,
-            examples: vec!["d1".to_string()],
+            examples: {
+                let mut x = Examples::default();
+                x.push("d1");
+                x
+            },
         };
         let g = Finished {
             nodes: vec![node("a", "A \"quoted\"", &attrs), node("b", "B", &[])],
