@@ -478,17 +478,17 @@ impl Discoverer {
     /// label is made by the caller, once the name is kept: most candidates
     /// are not.)
     fn name_span(&self, text: &str, toks: &[Token]) -> Option<(usize, usize)> {
-        let start = toks.first()?.start;
+        let start = toks.first()?.start();
         // Candidates are at most seven tokens (see `people`): their words on the stack.
         let mut buf = [""; 8];
         let heap: Vec<&str>;
         let words: &[&str] = if toks.len() <= buf.len() {
             for (w, t) in buf.iter_mut().zip(toks) {
-                *w = &text[t.start..t.end];
+                *w = &text[t.start()..t.end()];
             }
             &buf[..toks.len()]
         } else {
-            heap = toks.iter().map(|t| &text[t.start..t.end]).collect();
+            heap = toks.iter().map(|t| &text[t.start()..t.end()]).collect();
             &heap
         };
         // Leading words that are not the name: titles ("Borgmester Michael
@@ -529,7 +529,7 @@ impl Discoverer {
         if !(2..=4).contains(&caps) {
             return None;
         }
-        let mut e = toks[n - 1].end;
+        let mut e = toks[n - 1].end();
         // A genitive surname: "Jens Kjellerups" when "Kjellerup" is a surname.
         let last = words[n - 1];
         if let Some(stem) = last.strip_suffix('s') {
@@ -596,14 +596,14 @@ impl Discoverer {
     /// verb ("borgmester", "siger"), a byline "Af" opening its line, or a
     /// photo credit ("Foto:", "(Foto: PR foto /").
     fn cue_before(&self, text: &str, toks: &[Token], i: usize) -> bool {
-        let start = toks[i].start;
+        let start = toks[i].start();
         let line_start = line_start(text, start);
-        if let Some(prev) = i.checked_sub(1).map(|k| toks[k]).filter(|p| p.end >= line_start) {
-            let gap = &text[prev.end..start];
-            let word = &text[prev.start..prev.end];
+        if let Some(prev) = i.checked_sub(1).map(|k| toks[k]).filter(|p| p.end() >= line_start) {
+            let gap = &text[prev.end()..start];
+            let word = &text[prev.start()..prev.end()];
             // What stands before the word on its line: nothing known when the
             // word starts before the 200 bytes `line_start` looks back.
-            let before_word = text.get(line_start..prev.start);
+            let before_word = text.get(line_start..prev.start());
             if gap.chars().all(|c| c == ' ' || c == '\u{a0}') {
                 if ends_with_role(word) || is_speech_verb(word) {
                     return true;
@@ -646,14 +646,14 @@ impl Discoverer {
     }
 
     fn people(&self, text: &str, toks: &Tokens, free: &dyn Fn(usize, usize) -> bool, out: &mut Vec<Found>) {
-        let word = |k: usize| &text[toks[k].start..toks[k].end];
+        let word = |k: usize| &text[toks[k].start()..toks[k].end()];
         let mut next = toks.next_cap(0);
         while let Some(i) = next {
             // A run of capitalised words joined by single spaces.
             let mut j = i + 1;
             while j < toks.len() && j < i + 7 {
                 // One space or one no-break space (`C2 A0`) between the tokens.
-                let gap = &text.as_bytes()[toks[j - 1].end..toks[j].start];
+                let gap = &text.as_bytes()[toks[j - 1].end()..toks[j].start()];
                 if gap != b" " && gap != b"\xC2\xA0" {
                     break;
                 }
@@ -664,11 +664,11 @@ impl Discoverer {
                 j += 1;
             }
             if j - i >= 2 {
-                let end = toks[j - 1].end;
+                let end = toks[j - 1].end();
                 if let Some((s, e)) = self.name_span(text, &toks[i..j]) {
                     // The cue stands before the name, not before the words
                     // trimmed off it ("Af", "Borgmester").
-                    let first_token = |s: usize| (i..j).find(|&k| toks[k].start == s).unwrap_or(i);
+                    let first_token = |s: usize| (i..j).find(|&k| toks[k].start() == s).unwrap_or(i);
                     let name = &text[s..e];
                     let first = name.split_whitespace().next().unwrap_or("");
                     let rule = if self.is_given_name(first) {
@@ -731,23 +731,23 @@ impl Discoverer {
         }
         // An agency's name is capitalised (checked first: it is cheap).
         for t in toks.caps().map(|i| toks[i]) {
-            let w = &text[t.start..t.end];
+            let w = &text[t.start()..t.end()];
             let stem = w.strip_suffix('s').filter(|s| AGENCY_SUFFIXES.iter().any(|x| s.ends_with(x))).unwrap_or(w);
             let Some(suffix) = AGENCY_SUFFIXES.iter().find(|x| stem.ends_with(*x)) else { continue };
             let prefix = &stem[..stem.len() - suffix.len()];
             if prefix.chars().count() < 3 || !is_cap(prefix) || !prefix.chars().skip(1).all(char::is_lowercase) {
                 continue;
             }
-            let from = crate::floor_char_boundary(text, t.start.saturating_sub(80));
+            let from = crate::floor_char_boundary(text, t.start().saturating_sub(80));
             // The regex ends in "og" and a space: check that first.
-            let window = &text[from..t.start];
+            let window = &text[from..t.start()];
             let spaced = window.trim_end_matches([' ', '\u{a0}']);
             let start = if spaced.len() < window.len() && spaced.ends_with("og") {
-                coordinated_before_re().find(window).map_or(t.start, |m| from + m.start())
+                coordinated_before_re().find(window).map_or(t.start(), |m| from + m.start())
             } else {
-                t.start
+                t.start()
             };
-            let end = t.start + stem.len();
+            let end = t.start() + stem.len();
             let label = single_spaced(&text[start..end]);
             if free(start, end) {
                 out.push(Found { kind: "organization", label, start, end, rule: Rule::AgencySuffix });
@@ -875,7 +875,7 @@ impl Discoverer {
         }
         let may_be_surname = |w: &str, len: usize| surname_shapes[w.as_bytes()[0] as usize] >> len.min(63) & 1 != 0;
         for t in toks.caps().map(|i| toks[i]) {
-            let w = &text[t.start..t.end];
+            let w = &text[t.start()..t.end()];
             if !(may_be_surname(w, w.len()) || may_be_surname(w, w.len() - 1)) {
                 continue;
             }
@@ -888,7 +888,7 @@ impl Discoverer {
                 let Some(k) = key else { return &[] };
                 let h = hash(k);
                 let lo = by_last.partition_point(|e| (e.0, e.1) < (h, k));
-                &by_last[lo..lo + by_last[lo..].partition_point(|e| e.0 == h && e.1 == k && e.2 < t.start)]
+                &by_last[lo..lo + by_last[lo..].partition_point(|e| e.0 == h && e.1 == k && e.2 < t.start())]
             };
             let (plain, genitive_list) = (before(Some(w)), before(stem));
             let (one, genitive) = match (plain, genitive_list) {
@@ -896,11 +896,11 @@ impl Discoverer {
                 ([], [(_, _, _, one)]) => (*one, true),
                 _ => continue,
             };
-            let end = if genitive { t.end - 1 } else { t.end };
-            if !free(t.start, end) || is_claimed(t.start, end) {
+            let end = if genitive { t.end() - 1 } else { t.end() };
+            if !free(t.start(), end) || is_claimed(t.start(), end) {
                 continue;
             }
-            out.push(Found { kind: "person", label: one.join(" "), start: t.start, end, rule: Rule::ShortName });
+            out.push(Found { kind: "person", label: one.join(" "), start: t.start(), end, rule: Rule::ShortName });
         }
         out.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
     }

@@ -30,6 +30,12 @@ pub fn scan(text: &str, on_run: impl FnMut(&Run), tokens: Option<&mut Tokens>) {
         for_each_run(text, &mut Visit(on_run));
         return;
     };
+    if u32::try_from(text.len()).is_err() {
+        // Offsets would not fit a token: no tokens (see [`Token`]).
+        tokens.clear_for(0);
+        for_each_run(text, &mut Visit(on_run));
+        return;
+    }
     tokens.clear_for(text.len());
     let mut both = Both { on_run, joiner: Joiner::new(text), tokens };
     for_each_run(text, &mut both);
@@ -166,19 +172,32 @@ fn split_mixed(k: Classifier, b: &[u8], s: usize, e: usize, f: &mut impl Sink) {
 
 /// A name token for discovery: runs joined by a hyphen or apostrophe between
 /// letters ("Anne-Marie", "O'Brien"), or an initial with its full stop ("D.",
-/// "A.P"). Two offsets only: a document has one per word, and a 100 MB
-/// document has some 16 million.
+/// "A.P"). Two 32-bit offsets only: a document has one per word, and a 100 MB
+/// document has some 16 million (256 MB as two `usize`, measured 640 MB
+/// peak for the whole run). A document of 4 GiB or more gets no tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token {
-    pub start: usize,
-    pub end: usize,
+    start: u32,
+    end: u32,
 }
 
 impl Token {
+    /// Where the token starts, in bytes.
+    #[inline]
+    pub fn start(&self) -> usize {
+        self.start as usize
+    }
+
+    /// Where the token ends, in bytes.
+    #[inline]
+    pub fn end(&self) -> usize {
+        self.end as usize
+    }
+
     /// Whether the token starts with a capital (`text` is its document).
     #[inline]
     pub fn is_cap(&self, text: &str) -> bool {
-        Classifier::new(text).at(self.start).class & UPPER != 0
+        Classifier::new(text).at(self.start()).class & UPPER != 0
     }
 }
 
@@ -279,7 +298,7 @@ impl<'t> Joiner<'t> {
                     self.run = next;
                     return;
                 }
-                Some(end) => out.push(Token { start: self.start, end }, self.cap),
+                Some(end) => out.push(Token { start: self.start as u32, end: end as u32 }, self.cap),
             }
         }
         self.start = next.start;
@@ -290,7 +309,7 @@ impl<'t> Joiner<'t> {
     fn finish(self, out: &mut Tokens) {
         if self.start != usize::MAX {
             let end = self.end_before(self.run, None).unwrap_or(self.run.end);
-            out.push(Token { start: self.start, end }, self.cap);
+            out.push(Token { start: self.start as u32, end: end as u32 }, self.cap);
         }
     }
 
@@ -375,7 +394,7 @@ mod tests {
         let text = "Anne-Marie O'Brien og Povl D. Rasmussen, A.P. Møller, D.Rasmussen - KMD-";
         let mut t = Tokens::default();
         scan(text, |_| {}, Some(&mut t));
-        let w: Vec<&str> = t.iter().map(|t| &text[t.start..t.end]).collect();
+        let w: Vec<&str> = t.iter().map(|t| &text[t.start()..t.end()]).collect();
         assert_eq!(
             w,
             ["Anne-Marie", "O'Brien", "og", "Povl", "D.", "Rasmussen", "A.P", "Møller", "D.Rasmussen", "KMD"]
@@ -402,13 +421,13 @@ mod tests {
                 prop_assert_eq!(run.single, s.chars().count() == 1);
             }
             for (i, tok) in t.iter().enumerate() {
-                let c = text[tok.start..].chars().next().unwrap();
+                let c = text[tok.start()..].chars().next().unwrap();
                 prop_assert_eq!(tok.is_cap(&text), c.is_uppercase());
                 prop_assert_eq!(t.is_cap(i), c.is_uppercase());
                 prop_assert_eq!(t.next_cap(i), (i..t.len()).find(|&k| t[k].is_cap(&text)));
             }
             prop_assert_eq!(t.caps().collect::<Vec<_>>(), (0..t.len()).filter(|&k| t.is_cap(k)).collect::<Vec<_>>());
-            prop_assert_eq!(t.iter().map(|t| (t.start, t.end)).collect::<Vec<_>>(), reference_tokens(&text));
+            prop_assert_eq!(t.iter().map(|t| (t.start(), t.end())).collect::<Vec<_>>(), reference_tokens(&text));
             let mut alone = Vec::new();
             scan(&text, |run| alone.push(*run), None);
             prop_assert_eq!(alone, r, "the runs without tokens");
