@@ -271,14 +271,16 @@ impl Tokens {
     }
 }
 
-/// Joins runs into name tokens as they arrive: whether a run ends its token
-/// depends on the character after it and on whether the next run starts
-/// right after that character.
+/// Joins runs into name tokens as they arrive. Most runs are followed by a
+/// space or an ASCII mark that joins nothing: such a run ends its token at
+/// once. After a possible joiner (`-`, `'`, `.`, or a non-ASCII character)
+/// the token stays open until the next run shows whether it goes on.
 struct Joiner<'t> {
     k: Classifier<'t>,
     b: &'t [u8],
-    /// Where the token being built starts (`usize::MAX` before the first
-    /// run), whether with a capital, and its last run.
+    /// Whether a token is open: where it starts, whether with a capital,
+    /// and its last run.
+    open: bool,
     start: usize,
     cap: bool,
     run: Run,
@@ -287,44 +289,55 @@ struct Joiner<'t> {
 impl<'t> Joiner<'t> {
     fn new(text: &'t str) -> Self {
         let run = Run { start: 0, end: 0, first: 0, last: 0, single: false };
-        Joiner { k: Classifier::new(text), b: text.as_bytes(), start: usize::MAX, cap: false, run }
+        Joiner { k: Classifier::new(text), b: text.as_bytes(), open: false, start: 0, cap: false, run }
+    }
+
+    /// Whether the character after `run` ends any token there: the end of
+    /// the text, or an ASCII character other than `-`, `'` and `.`.
+    #[inline(always)]
+    fn ends_plainly(&self, run: &Run) -> bool {
+        match self.b.get(run.end) {
+            None => true,
+            Some(&x) => x < 0x80 && !matches!(x, b'-' | b'\'' | b'.'),
+        }
     }
 
     #[inline(always)]
     fn push(&mut self, next: Run, out: &mut Tokens) {
-        if self.start != usize::MAX {
-            match self.end_before(self.run, Some(&next)) {
+        if self.open {
+            match self.end_before_joiner(self.run, Some(&next)) {
                 None => {
+                    // `next` goes on the open token.
                     self.run = next;
+                    if self.ends_plainly(&next) {
+                        out.push(Token { start: self.start as u32, end: next.end as u32 }, self.cap);
+                        self.open = false;
+                    }
                     return;
                 }
-                Some(end) => out.push(Token { start: self.start as u32, end: end as u32 }, self.cap),
+                Some(end) => {
+                    out.push(Token { start: self.start as u32, end: end as u32 }, self.cap);
+                    self.open = false;
+                }
             }
         }
-        self.start = next.start;
-        self.cap = next.first & UPPER != 0;
-        self.run = next;
+        let cap = next.first & UPPER != 0;
+        if self.ends_plainly(&next) {
+            out.push(Token { start: next.start as u32, end: next.end as u32 }, cap);
+        } else {
+            (self.open, self.start, self.cap, self.run) = (true, next.start, cap, next);
+        }
     }
 
     fn finish(self, out: &mut Tokens) {
-        if self.start != usize::MAX {
-            let end = self.end_before(self.run, None).unwrap_or(self.run.end);
+        if self.open {
+            let end = self.end_before_joiner(self.run, None).unwrap_or(self.run.end);
             out.push(Token { start: self.start as u32, end: end as u32 }, self.cap);
         }
     }
 
-    /// Where the token whose last run is `run` ends, or `None` when `next`
-    /// continues it.
-    #[inline(always)]
-    fn end_before(&self, run: Run, next: Option<&Run>) -> Option<usize> {
-        // Mostly a space or an ASCII mark that joins nothing follows.
-        match self.b.get(run.end) {
-            None => Some(run.end),
-            Some(&x) if x < 0x80 && !matches!(x, b'-' | b'\'' | b'.') => Some(run.end),
-            Some(_) => self.end_before_joiner(run, next),
-        }
-    }
-
+    /// Where the open token, whose last run is `run`, ends, or `None` when
+    /// `next` continues it. The character after `run` is a possible joiner.
     #[inline(never)]
     fn end_before_joiner(&self, run: Run, next: Option<&Run>) -> Option<usize> {
         let c = self.k.at(run.end);
