@@ -2,8 +2,11 @@
 //! `tests/fuzz_replay.rs`. Each takes arbitrary bytes and panics only when an
 //! invariant of the pipeline breaks.
 
+use std::sync::{Arc, LazyLock};
+
 use crate::diag::Diagnostics;
 use crate::dict::Dictionary;
+use crate::discover::Discoverer;
 use crate::furniture::Furniture;
 use crate::pipeline::{Extractor, Located};
 use crate::read;
@@ -20,8 +23,10 @@ fn check_mentions(text: &str, located: &[Located]) {
 }
 
 /// Arbitrary patterns (the first lines, up to the first empty line) against
-/// arbitrary text (the rest), through the automaton and the resolver.
+/// arbitrary text (the rest), through the automaton, the resolver and
+/// discovery (name tokens, people, organisations, short names).
 pub fn matcher(data: &[u8]) {
+    static DISCOVERER: LazyLock<Arc<Discoverer>> = LazyLock::new(|| Arc::new(Discoverer::embedded()));
     let s = String::from_utf8_lossy(data);
     let (head, text) = s.split_once("\n\n").unwrap_or(("", &s));
     let mut csv = csv::Writer::from_writer(Vec::new());
@@ -34,7 +39,7 @@ pub fn matcher(data: &[u8]) {
     let mut dict = Dictionary::new();
     dict.add_csv("fuzz.csv", &bytes, &mut diag);
     let Ok(matcher) = crate::matcher::Matcher::new(&dict) else { return };
-    let mut ex = Extractor::with(&dict, std::sync::Arc::new(matcher), Furniture::none(), None);
+    let mut ex = Extractor::with(&dict, Arc::new(matcher), Furniture::none(), Some(Arc::clone(&DISCOVERER)));
     let mut out = Vec::new();
     ex.extract(text, &mut out);
     check_mentions(text, &out);
