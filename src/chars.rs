@@ -109,6 +109,12 @@ pub struct Block {
     pub high: u64,
     /// ASCII digits.
     pub digit: u64,
+    /// `C3` bytes: the lead byte of U+00C0–U+00FF, where the Latin-1
+    /// letters (`æøåéÆØÅ`...) are.
+    pub c3: u64,
+    /// `97` and `B7` bytes: after `C3`, the two characters of that range
+    /// that are no letter (`×`, `÷`).
+    pub not_letter_after_c3: u64,
 }
 
 /// The [`Block`]s of `b` with their offsets; the last is padded with zero
@@ -130,14 +136,14 @@ pub fn blocks(b: &[u8]) -> impl Iterator<Item = (usize, Block)> + '_ {
 #[inline(always)]
 pub fn block(bytes: &[u8; 64]) -> Block {
     use std::arch::x86_64::{
-        __m128i, _mm_and_si128, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8,
+        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
+        _mm_or_si128, _mm_set1_epi8,
     };
-    let (mut word, mut high, mut digit) = (0u64, 0u64, 0u64);
+    let (mut word, mut high, mut digit, mut c3, mut not_letter) = (0u64, 0u64, 0u64, 0u64, 0u64);
     for k in 0..4 {
         // SAFETY: SSE2 is part of the x86-64 baseline, and the load reads
         // bytes 16k..16k+16 of a 64-byte array (an unaligned load is allowed).
-        let (w, h, d) = unsafe {
+        let (w, h, d, c, n) = unsafe {
             let x = _mm_loadu_si128(bytes.as_ptr().add(16 * k).cast::<__m128i>());
             // Signed compares: bytes >= 0x80 are negative and fail both
             // ranges; they are counted by the sign mask instead.
@@ -147,13 +153,20 @@ pub fn block(bytes: &[u8; 64]) -> Block {
             let digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x2F)), _mm_cmplt_epi8(x, _mm_set1_epi8(0x3A)));
             let h = _mm_movemask_epi8(x) as u16;
             let d = _mm_movemask_epi8(digit) as u16;
-            (_mm_movemask_epi8(letter) as u16 | d | h, h, d)
+            let c = _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(0xC3_u8 as i8))) as u16;
+            let n = _mm_movemask_epi8(_mm_or_si128(
+                _mm_cmpeq_epi8(x, _mm_set1_epi8(0x97_u8 as i8)),
+                _mm_cmpeq_epi8(x, _mm_set1_epi8(0xB7_u8 as i8)),
+            )) as u16;
+            (_mm_movemask_epi8(letter) as u16 | d | h, h, d, c, n)
         };
         word |= u64::from(w) << (16 * k);
         high |= u64::from(h) << (16 * k);
         digit |= u64::from(d) << (16 * k);
+        c3 |= u64::from(c) << (16 * k);
+        not_letter |= u64::from(n) << (16 * k);
     }
-    Block { word, high, digit }
+    Block { word, high, digit, c3, not_letter_after_c3: not_letter }
 }
 
 /// See [`Block`]: byte by byte where SSE2 is not at hand.
@@ -165,11 +178,13 @@ pub fn block(bytes: &[u8; 64]) -> Block {
 
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 fn block_bytewise(bytes: &[u8; 64]) -> Block {
-    let mut m = Block { word: 0, high: 0, digit: 0 };
+    let mut m = Block { word: 0, high: 0, digit: 0, c3: 0, not_letter_after_c3: 0 };
     for (i, &b) in bytes.iter().enumerate() {
         m.word |= u64::from(b >= 0x80 || b.is_ascii_alphanumeric()) << i;
         m.high |= u64::from(b >= 0x80) << i;
         m.digit |= u64::from(b.is_ascii_digit()) << i;
+        m.c3 |= u64::from(b == 0xC3) << i;
+        m.not_letter_after_c3 |= u64::from(b == 0x97 || b == 0xB7) << i;
     }
     m
 }

@@ -74,33 +74,57 @@ impl<F: FnMut(&Run)> Sink for Both<'_, '_, F> {
     }
 }
 
+/// What a stretch of candidate bytes holds beyond ASCII letters and digits:
+/// Latin-1 letters (`C3 xx`, all but `×` and `÷`: one run, found without
+/// decoding), or other non-ASCII characters (decoded by [`split_mixed`]).
+const LATIN1_LETTERS: u8 = 1;
+const OTHER_HIGH: u8 = 2;
+
+/// The [`LATIN1_LETTERS`] and [`OTHER_HIGH`] bits of the bytes of `span`.
+#[inline(always)]
+fn kind_of(high: u64, other: u64, span: u64) -> u8 {
+    u8::from(high & span != 0) | u8::from(other & span != 0) << 1
+}
+
 /// Calls `f` with each run of `text`, in order.
 #[inline]
 fn for_each_run(text: &str, f: &mut impl Sink) {
     let k = Classifier::new(text);
     let b = text.as_bytes();
     // A stretch of candidate bytes (`word` bits) that has not ended yet:
-    // where it starts, and whether it holds non-ASCII bytes so far.
-    let mut open: Option<(usize, bool)> = None;
+    // where it starts, and what it holds so far (`kind_of`).
+    let mut open: Option<(usize, u8)> = None;
+    // Whether the last byte of the previous block is `C3`.
+    let mut c3_carry = 0u64;
     #[inline(always)]
-    fn emit(k: Classifier, b: &[u8], s: usize, e: usize, high: bool, f: &mut impl Sink) {
-        if high {
+    fn emit(k: Classifier, b: &[u8], s: usize, e: usize, kind: u8, f: &mut impl Sink) {
+        if kind & OTHER_HIGH != 0 {
             split_mixed(k, b, s, e, f);
+        } else if kind & LATIN1_LETTERS != 0 {
+            // One word: its first and last characters are ASCII or `C3 xx`.
+            let last = if b[e - 1] < 0x80 { k.ascii(b[e - 1]) } else { k.at(e - 2).class };
+            let first = k.at(s);
+            f.run(Run { start: s, end: e, first: first.class, last, single: e - s == first.len });
         } else {
             let (first, last) = (k.ascii(b[s]), k.ascii(b[e - 1]));
             f.run(Run { start: s, end: e, first, last, single: e - s == 1 });
         }
     }
     for (base, m) in blocks(b) {
+        // Non-ASCII bytes that are not part of a Latin-1 letter: a byte
+        // after `C3` is one unless it makes `×` or `÷`.
+        let after_c3 = m.c3 << 1 | c3_carry;
+        c3_carry = m.c3 >> 63;
+        let other = m.high & !(m.c3 | after_c3 & !m.not_letter_after_c3);
         let mut from = 0u32;
-        if let Some((s, high)) = open {
+        if let Some((s, kind)) = open {
             let ends = !m.word;
             if ends == 0 {
-                open = Some((s, high || m.high != 0));
+                open = Some((s, kind | kind_of(m.high, other, !0)));
                 continue;
             }
             let e = ends.trailing_zeros();
-            emit(k, b, s, base + e as usize, high || m.high & ((1u64 << e) - 1) != 0, f);
+            emit(k, b, s, base + e as usize, kind | kind_of(m.high, other, (1u64 << e) - 1), f);
             open = None;
             from = e;
         }
@@ -112,17 +136,17 @@ fn for_each_run(text: &str, f: &mut impl Sink) {
             let s = rest.trailing_zeros();
             let ends = !m.word & (!0u64 << s);
             if ends == 0 {
-                open = Some((base + s as usize, m.high >> s != 0));
+                open = Some((base + s as usize, kind_of(m.high, other, !0u64 << s)));
                 break;
             }
             let e = ends.trailing_zeros();
             let span = (!0u64 << s) & ((1u64 << e) - 1);
-            emit(k, b, base + s as usize, base + e as usize, m.high & span != 0, f);
+            emit(k, b, base + s as usize, base + e as usize, kind_of(m.high, other, span), f);
             from = e;
         }
     }
-    if let Some((s, high)) = open {
-        emit(k, b, s, b.len(), high, f);
+    if let Some((s, kind)) = open {
+        emit(k, b, s, b.len(), kind, f);
     }
 }
 
@@ -131,19 +155,6 @@ fn for_each_run(text: &str, f: &mut impl Sink) {
 /// letter or digit (a dash, a curly quote, a no-break space) splits it.
 #[inline(never)]
 fn split_mixed(k: Classifier, b: &[u8], s: usize, e: usize, f: &mut impl Sink) {
-    // Most such stretches are one word whose only non-ASCII characters are
-    // Latin-1 letters (`C3 xx`: "æøåé", all but `×` and `÷`): one run,
-    // found without decoding.
-    let mut i = s;
-    while i < e && (b[i] < 0x80 || b[i] == 0xC3 && i + 1 < e && !matches!(b[i + 1], 0x97 | 0xB7)) {
-        i += if b[i] < 0x80 { 1 } else { 2 };
-    }
-    if i == e {
-        let last = if b[e - 1] < 0x80 { k.ascii(b[e - 1]) } else { k.at(e - 2).class };
-        let first = k.at(s);
-        f.run(Run { start: s, end: e, first: first.class, last, single: e - s == first.len });
-        return;
-    }
     let mut i = s;
     while i < e {
         let c = k.at(i);
