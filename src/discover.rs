@@ -514,9 +514,12 @@ impl Discoverer {
         if skip > 0 {
             return if skip < toks.len() { self.name_span(text, &toks[skip..]) } else { None };
         }
-        if words.is_empty() || !is_cap(words[0]) || not_name(words[0]) {
+        // The loop above stopped at the first word, so it is capitalised and
+        // no known non-name (checked there once, not again).
+        if words.is_empty() {
             return None;
         }
+        debug_assert!(is_cap(words[0]) && !not_name(words[0]));
         // Every token after the first is a name token or a particle (the
         // caller's run is made of them): the name takes up to six.
         debug_assert!(words[1..].iter().all(|w| is_name_token(w) || is_particle(w)));
