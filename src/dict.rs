@@ -15,8 +15,9 @@
 //! | `!`  | not as the first part of a hyphen compound (`!EU`: not in `EU-krav`) |
 //!
 //! Without a case flag, an alias with no lower-case letter (`KL`, `OS2`, `SKI`) is
-//! case-exact, one that starts with a capital must start with a capital in the text
-//! (the rest of it folds), and one written in lower case matches in any case.
+//! case-exact, one whose first letter or digit is a capital must have a capital
+//! there in the text (the rest of it folds; `«Nyt»` counts by its `N`), and one
+//! written in lower case matches in any case.
 //! Hyphens between two words also match as a space or a slash, and slashes as a
 //! hyphen or space, so `Faaborg-Midtfyn` covers `Faaborg/Midtfyn` and `Faaborg Midtfyn`.
 

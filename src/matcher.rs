@@ -436,7 +436,9 @@ impl Matcher {
         let surface = &text[start..end];
         match alias.case {
             CaseRule::Exact if surface != alias.text => return Err("case-exact alias written otherwise"),
-            CaseRule::Capitalised if !surface.chars().next().is_some_and(char::is_uppercase) => {
+            // The first letter or digit, as `dict::default_case` reads the
+            // alias: "«Nyt»" is capitalised by its `N`.
+            CaseRule::Capitalised if !surface.chars().find(|c| c.is_alphanumeric()).is_some_and(char::is_uppercase) => {
                 return Err("the alias is capitalised, the text is not");
             }
             _ => {}
@@ -504,6 +506,10 @@ mod tests {
         let mut got = found(&many, text);
         got.sort();
         assert_eq!(got, ["(S)", "[A]", "{B}", "«Nyt»"]);
+        // Without the `=` flag, "«Nyt»" is capitalised (by its first letter)
+        // and matches only when that letter is a capital.
+        let (_, unflagged) = matcher("n,organization,«Nyt»,\n");
+        assert_eq!(found(&unflagged, "Læs «Nyt» og «NYT», ikke «nyt»."), ["«Nyt»", "«NYT»"]);
     }
 
     #[test]
