@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Scale and shape checks on generated input (nothing from ../shared):
 # one 100 MB document on a single line, 10^5 small files, a dictionary of
-# 10^5 entities, and 3,000 entities in 30,000 documents that make ~840,000
-# edges. Each run must exit 0 without a panic; time and peak memory are
-# printed, and the many-edges run must stay under 400 MB (it took 2.5 GB when
-# graph.json was built as a serde_json::Value tree). usage: scripts/scale_check.sh KOMMUNEGRAF [WORKDIR]
+# 10^5 entities, 3,000 entities in 30,000 documents that make ~840,000
+# edges, and one document of 400,000 lines, every other one furniture. Each
+# run must exit 0 without a panic; time and peak memory are printed. The
+# many-edges run must stay under 400 MB (it took 2.5 GB when graph.json was
+# built as a serde_json::Value tree), and the furniture document under 10 s
+# (about 0.5 s; the furniture ranges were once quadratic in the paragraphs,
+# 1.1 s for a fifth of it). usage: scripts/scale_check.sh KOMMUNEGRAF [WORKDIR]
 set -euo pipefail
 KG="$1"
 WORK="${2:-$(mktemp -d)}"
@@ -45,6 +48,11 @@ with open(f"{work}/edges.jsonl", "w") as f:
     for d in range(30000):
         text = " ".join(f"Zorblax{e:04d} leverer." for e in rng.sample(range(3000), 8))
         f.write(json.dumps({"id": f"d{d}", "text": text}) + "\n")
+# Furniture: "Læs også" lines between article lines, 400,000 lines in all.
+lines = ["Læs også: Kommunen køber nyt system" if i % 2 == 0 else "Aarhus Kommune har indgået en aftale med KMD."
+         for i in range(400_000)]
+with open(f"{work}/furniture.jsonl", "w") as f:
+    f.write(json.dumps({"id": "furniture", "text": "\n".join(lines)}, ensure_ascii=False) + "\n")
 PY
 check() {  # check NAME ARGS...
   local name="$1"; shift
@@ -61,3 +69,6 @@ check 100000-entity-dictionary "$WORK/many/000001.txt" --dict "$WORK/dict.csv"
 check many-edges "$WORK/edges.jsonl" --dict "$WORK/edges-dict.csv" --no-default-dict
 read -r _ kb < "$WORK/many-edges.time"
 if [ $((kb / 1024)) -ge 400 ]; then echo "scale check many-edges: $((kb / 1024)) MB peak, limit 400"; exit 1; fi
+check furniture-lines "$WORK/furniture.jsonl"
+read -r secs _ < "$WORK/furniture-lines.time"
+if ! awk -v s="$secs" 'BEGIN { exit !(s < 10) }'; then echo "scale check furniture-lines: $secs s, limit 10"; exit 1; fi

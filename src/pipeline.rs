@@ -988,18 +988,29 @@ enum FileSlot<'a> {
 }
 
 /// The furniture of a document as `start-end` byte ranges joined by `;`
-/// (adjacent furniture paragraphs merged).
+/// (furniture paragraphs that follow each other merged). One pass: looking
+/// for a paragraph between two furniture ones took time quadratic in the
+/// paragraphs (1.1 s for a 3.4 MB document of 80,000 lines).
 fn furniture_spans(segments: &Segments, is_furniture: &[bool]) -> String {
-    let mut spans: Vec<(usize, usize)> = Vec::new();
-    for (p, _) in segments.paragraphs.iter().zip(is_furniture).filter(|(_, f)| **f) {
-        match spans.last_mut() {
-            Some(last) if segments.paragraphs.iter().all(|q| !(q.start > last.1 && q.start < p.start)) => {
-                last.1 = p.end
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    // The open range and the index of its last paragraph.
+    let mut open: Option<(usize, usize, usize)> = None;
+    for (i, (p, _)) in segments.paragraphs.iter().zip(is_furniture).enumerate().filter(|(_, (_, f))| **f) {
+        match &mut open {
+            Some((_, end, last)) if *last + 1 == i => (*end, *last) = (p.end, i),
+            _ => {
+                if let Some((a, b, _)) = open {
+                    let _ = write!(out, "{}{a}-{b}", if out.is_empty() { "" } else { ";" });
+                }
+                open = Some((p.start, p.end, i));
             }
-            _ => spans.push((p.start, p.end)),
         }
     }
-    spans.iter().map(|(a, b)| format!("{a}-{b}")).collect::<Vec<_>>().join(";")
+    if let Some((a, b, _)) = open {
+        let _ = write!(out, "{}{a}-{b}", if out.is_empty() { "" } else { ";" });
+    }
+    out
 }
 
 /// Load the dictionaries a run uses: the embedded ones unless `no_default`,
@@ -1016,6 +1027,21 @@ pub fn load_dictionaries(paths: &[PathBuf], no_default: bool, diag: &mut Diagnos
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn furniture_paragraphs_that_follow_each_other_make_one_range() {
+        let paragraphs = [(0, 5), (6, 10), (11, 15), (16, 20), (22, 25), (27, 30)];
+        let segments = Segments {
+            paragraphs: paragraphs.iter().map(|&(start, end)| crate::segment::Span { start, end }).collect(),
+            sentences: Vec::new(),
+        };
+        let spans = |flags: [bool; 6]| furniture_spans(&segments, &flags);
+        assert_eq!(spans([true, true, false, true, false, true]), "0-10;16-20;27-30");
+        assert_eq!(spans([false, true, true, true, true, false]), "6-25");
+        assert_eq!(spans([true; 6]), "0-30");
+        assert_eq!(spans([false; 6]), "");
+        assert_eq!(spans([false, false, false, false, false, true]), "27-30");
+    }
 
     fn job(text: &'static str) -> WriteFile<'static> {
         Box::new(move |w| Ok(w.write_all(text.as_bytes())?))
