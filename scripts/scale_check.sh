@@ -2,12 +2,14 @@
 # Scale and shape checks on generated input (nothing from ../shared):
 # one 100 MB document on a single line, 10^5 small files, a dictionary of
 # 10^5 entities, 3,000 entities in 30,000 documents that make ~840,000
-# edges, and one document of 400,000 lines, every other one furniture. Each
-# run must exit 0 without a panic; time and peak memory are printed. The
-# many-edges run must stay under 400 MB (it took 2.5 GB when graph.json was
-# built as a serde_json::Value tree), and the furniture document under 10 s
-# (about 0.5 s; the furniture ranges were once quadratic in the paragraphs,
-# 1.1 s for a fifth of it). usage: scripts/scale_check.sh KOMMUNEGRAF [WORKDIR]
+# edges, one document of 400,000 lines, every other one furniture, and one
+# document naming 160,000 companies. Each run must exit 0 without a panic;
+# time and peak memory are printed. The many-edges run must stay under
+# 400 MB (it took 2.5 GB when graph.json was built as a serde_json::Value
+# tree); the furniture document must take under 10 s (about 0.5 s; the
+# furniture ranges were once quadratic in the paragraphs, 26 s) and the
+# companies document under 15 s (about 2 s; pairing every two entities of a
+# document took 38 s). usage: scripts/scale_check.sh KOMMUNEGRAF [WORKDIR]
 set -euo pipefail
 KG="$1"
 WORK="${2:-$(mktemp -d)}"
@@ -53,6 +55,11 @@ lines = ["Læs også: Kommunen køber nyt system" if i % 2 == 0 else "Aarhus Kom
          for i in range(400_000)]
 with open(f"{work}/furniture.jsonl", "w") as f:
     f.write(json.dumps({"id": "furniture", "text": "\n".join(lines)}, ensure_ascii=False) + "\n")
+# One document, 80,000 lines, two new companies (legal forms) in each.
+lines = [f"Firma{i} A/S og Netip{i} ApS samt Digitaliseringsstyrelsen og Konkurrence- og Forbrugerstyrelsen."
+         for i in range(80_000)]
+with open(f"{work}/companies.jsonl", "w") as f:
+    f.write(json.dumps({"id": "companies", "text": "\n".join(lines)}) + "\n")
 PY
 check() {  # check NAME ARGS...
   local name="$1"; shift
@@ -72,3 +79,6 @@ if [ $((kb / 1024)) -ge 400 ]; then echo "scale check many-edges: $((kb / 1024))
 check furniture-lines "$WORK/furniture.jsonl"
 read -r secs _ < "$WORK/furniture-lines.time"
 if ! awk -v s="$secs" 'BEGIN { exit !(s < 10) }'; then echo "scale check furniture-lines: $secs s, limit 10"; exit 1; fi
+check companies-one-document "$WORK/companies.jsonl"
+read -r secs _ < "$WORK/companies-one-document.time"
+if ! awk -v s="$secs" 'BEGIN { exit !(s < 15) }'; then echo "scale check companies-one-document: $secs s, limit 15"; exit 1; fi

@@ -238,6 +238,7 @@ pub struct CoMentionGraph {
     keys: Vec<(EntityIdx, u64, u64)>,
     spans: Vec<EntitySpans>,
     ranges: Vec<Range<u64>>,
+    sweep: Sweep,
     /// Typed affiliation edges: the title first stated for each pair.
     relations: FastMap<(NodeIndex, NodeIndex), String>,
 }
@@ -252,7 +253,59 @@ struct EntitySpans {
     end: usize,
 }
 
+/// The lists of [`shared_windows`], kept from document to document.
+#[derive(Debug, Default)]
+struct Sweep {
+    /// Every range: start, end, and whose (its index in the lists).
+    events: Vec<(u64, u64, u32)>,
+    /// The ranges open at the current start: end, and whose.
+    open: Vec<(u64, u32)>,
+    /// `(k, l, c)`: lists `k < l` share `c` windows (one entry per meeting
+    /// of two ranges until [`shared_windows`] sums them).
+    pairs: Vec<(u32, u32, u64)>,
+}
+
+/// For each two of `lists` (each an entity's merged, sorted ranges of
+/// windows in one document) that share windows, how many: `(k, l, c)` with
+/// `k < l`, sorted. A sweep in window order meets each range with the
+/// ranges still open where it starts, so the time goes with the pairs that
+/// share windows, not with all pairs of the document's entities (a
+/// document naming 40,000 companies took 38 s, pairing them all).
+fn shared_windows<'r>(lists: impl Iterator<Item = &'r [Range<u64>]>, sweep: &mut Sweep) -> &[(u32, u32, u64)] {
+    let Sweep { events, open, pairs } = sweep;
+    events.clear();
+    open.clear();
+    pairs.clear();
+    for (k, list) in lists.enumerate() {
+        events.extend(list.iter().map(|r| (r.start, r.end, k as u32)));
+    }
+    events.sort_unstable();
+    for &(start, end, k) in events.iter() {
+        // A range that ended at or before this start meets no later one.
+        open.retain(|&(e, _)| e > start);
+        for &(e, l) in open.iter() {
+            // `l`'s range began at or before `start`: they share start..min(end, e).
+            let c = end.min(e) - start;
+            if c > 0 {
+                pairs.push((k.min(l), k.max(l), c));
+            }
+        }
+        open.push((end, k));
+    }
+    pairs.sort_unstable();
+    // One entry per pair: the windows of all its meetings.
+    pairs.dedup_by(|later, kept| {
+        let same = (later.0, later.1) == (kept.0, kept.1);
+        if same {
+            kept.2 += later.2;
+        }
+        same
+    });
+    pairs
+}
+
 /// Length of the intersection of two sorted lists of disjoint ranges.
+#[cfg(test)]
 fn overlap(a: &[Range<u64>], b: &[Range<u64>]) -> u64 {
     let (mut i, mut j, mut total) = (0, 0, 0);
     while i < a.len() && j < b.len() {
@@ -331,15 +384,11 @@ impl CoMentionGraph {
             s.windows += ranges[span.start..span.end].iter().map(|r| r.end - r.start).sum::<u64>();
             (s.first_seen, s.last_seen) = min_max((s.first_seen, s.last_seen), doc.date);
         }
-        for (i, a) in spans.iter().enumerate() {
-            for b in &spans[i + 1..] {
-                let c = overlap(&ranges[a.start..a.end], &ranges[b.start..b.end]);
-                if c > 0 {
-                    self.link(a.node, b.node, c, &doc);
-                }
-            }
+        let mut sweep = std::mem::take(&mut self.sweep);
+        for &(k, l, c) in shared_windows(spans.iter().map(|s| &ranges[s.start..s.end]), &mut sweep) {
+            self.link(spans[k as usize].node, spans[l as usize].node, c, &doc);
         }
-        (self.keys, self.spans, self.ranges) = (keys, spans, ranges);
+        (self.keys, self.spans, self.ranges, self.sweep) = (keys, spans, ranges, sweep);
     }
 
     /// Record that `person` holds the post `title` at `organisation`. The
@@ -571,6 +620,44 @@ mod tests {
         let n0 = &g.graph[g.nodes[&0]];
         assert_eq!((n0.mentions, n0.documents, n0.windows), (4, 2, 3));
         assert_eq!(g.total_windows, 6);
+    }
+
+    proptest::proptest! {
+        /// The sweep finds exactly the pairs that share windows, with the
+        /// windows they share, as comparing every two lists does.
+        #[test]
+        fn the_sweep_agrees_with_every_pair(
+            raw in proptest::collection::vec(proptest::collection::vec((0u64..40, 1u64..6), 0..5), 0..12)
+        ) {
+            // Each entity's ranges sorted, disjoint and apart, as `add_document` merges them.
+            let lists: Vec<Vec<Range<u64>>> = raw
+                .iter()
+                .map(|rs| {
+                    let mut rs: Vec<Range<u64>> = rs.iter().map(|&(s, n)| s..s + n).collect();
+                    rs.sort_by_key(|r| r.start);
+                    let mut merged: Vec<Range<u64>> = Vec::new();
+                    for r in rs {
+                        match merged.last_mut() {
+                            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                            _ => merged.push(r),
+                        }
+                    }
+                    merged
+                })
+                .collect();
+            let mut want = Vec::new();
+            for k in 0..lists.len() {
+                for l in k + 1..lists.len() {
+                    let c = overlap(&lists[k], &lists[l]);
+                    if c > 0 {
+                        want.push((k as u32, l as u32, c));
+                    }
+                }
+            }
+            let mut sweep = Sweep::default();
+            let got = shared_windows(lists.iter().map(Vec::as_slice), &mut sweep).to_vec();
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 
     #[test]
