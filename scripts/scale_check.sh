@@ -2,14 +2,16 @@
 # Scale and shape checks on generated input (nothing from ../shared):
 # one 100 MB document on a single line, 10^5 small files, a dictionary of
 # 10^5 entities, 3,000 entities in 30,000 documents that make ~840,000
-# edges, one document of 400,000 lines, every other one furniture, and one
-# document naming 160,000 companies. Each run must exit 0 without a panic;
-# time and peak memory are printed. The many-edges run must stay under
-# 400 MB (it took 2.5 GB when graph.json was built as a serde_json::Value
-# tree); the furniture document must take under 10 s (about 0.5 s; the
-# furniture ranges were once quadratic in the paragraphs, 26 s) and the
-# companies document under 15 s (about 2 s; pairing every two entities of a
-# document took 38 s). usage: scripts/scale_check.sh KOMMUNEGRAF [WORKDIR]
+# edges, one document of 400,000 lines, every other one furniture, one
+# document naming 160,000 companies, and one naming 160,000 people who share
+# their first two names. Each run must exit 0 without a panic; time and peak
+# memory are printed. The many-edges run must stay under 400 MB (it took
+# 2.5 GB when graph.json was built as a serde_json::Value tree); the
+# furniture document must take under 10 s (about 0.5 s; the furniture ranges
+# were once quadratic in the paragraphs, 26 s), the companies document under
+# 15 s (about 2 s; pairing every two entities of a document took 38 s) and
+# the people document under 10 s (about 1 s; short forms of names were once
+# matched against every name with the same first two words). usage: scripts/scale_check.sh KOMMUNEGRAF [WORKDIR]
 set -euo pipefail
 KG="$1"
 WORK="${2:-$(mktemp -d)}"
@@ -60,6 +62,15 @@ lines = [f"Firma{i} A/S og Netip{i} ApS samt Digitaliseringsstyrelsen og Konkurr
          for i in range(80_000)]
 with open(f"{work}/companies.jsonl", "w") as f:
     f.write(json.dumps({"id": "companies", "text": "\n".join(lines)}) + "\n")
+# One document, 160,000 people called "Jens Peter" and a made-up surname.
+def surname(i):
+    s, i = "", i + 26**3
+    while i:
+        s, i = chr(97 + i % 26) + s, i // 26
+    return s.capitalize() + "sen"
+lines = [f"Jens Peter {surname(i)} siger, at det går godt." for i in range(160_000)]
+with open(f"{work}/people.jsonl", "w") as f:
+    f.write(json.dumps({"id": "people", "text": "\n".join(lines)}) + "\n")
 PY
 check() {  # check NAME ARGS...
   local name="$1"; shift
@@ -82,3 +93,6 @@ if ! awk -v s="$secs" 'BEGIN { exit !(s < 10) }'; then echo "scale check furnitu
 check companies-one-document "$WORK/companies.jsonl"
 read -r secs _ < "$WORK/companies-one-document.time"
 if ! awk -v s="$secs" 'BEGIN { exit !(s < 15) }'; then echo "scale check companies-one-document: $secs s, limit 15"; exit 1; fi
+check people-one-document "$WORK/people.jsonl"
+read -r secs _ < "$WORK/people-one-document.time"
+if ! awk -v s="$secs" 'BEGIN { exit !(s < 10) }'; then echo "scale check people-one-document: $secs s, limit 10"; exit 1; fi

@@ -805,9 +805,10 @@ impl Discoverer {
         // Sorted lists searched by key: a few allocations a document (maps of
         // lists took one a person), and n log n however many people share a
         // first name or a surname.
-        // (first word, second word) and (first word, last word): the distinct forms.
+        // The distinct forms: in word order (a form's longer forms follow it),
+        // and by (first word, last word).
         let size = if absorb { people.len() } else { 0 };
-        let mut by_first_two: Vec<((&str, &str), &[&str])> = Vec::with_capacity(size);
+        let mut by_words: Vec<&[&str]> = Vec::with_capacity(size);
         let mut by_first_last: Vec<((&str, &str), &[&str])> = Vec::with_capacity(size);
         // (surname's hash, surname, where the form is first named, words): one
         // entry per form. (The hash first: a search compares integers, and
@@ -820,15 +821,15 @@ impl Discoverer {
             }
             let (first, last) = (words[0], words[words.len() - 1]);
             if absorb {
-                by_first_two.push(((first, words[1]), words));
+                by_words.push(words);
                 by_first_last.push(((first, last), words));
             }
             by_last.push((hash(last), last, start, words));
         }
-        for list in [&mut by_first_two, &mut by_first_last] {
-            list.sort_unstable();
-            list.dedup();
-        }
+        by_words.sort_unstable();
+        by_words.dedup();
+        by_first_last.sort_unstable();
+        by_first_last.dedup();
         // Each form where it is first named, then in order of that.
         by_last.sort_unstable_by(|a, b| (a.0, a.1, a.3, a.2).cmp(&(b.0, b.1, b.3, b.2)));
         by_last.dedup_by(|later, kept| later.1 == kept.1 && later.3 == kept.3);
@@ -849,9 +850,17 @@ impl Discoverer {
             let key = (first, second);
             let (longer, several) = {
                 let label = f.label.as_str();
-                let prefix_of = forms(&by_first_two, key).iter().map(|e| e.1);
-                let prefix_of =
-                    prefix_of.filter(|w| w.len() > n && w.iter().zip(label.split(' ')).all(|(a, b)| *a == b));
+                // The forms that begin with this one's words stand right
+                // after it in word order: found by a search, not a walk
+                // through every form with the same first two words (which
+                // was quadratic in a document naming many "Jens Peter ...").
+                let words = || label.split(' ');
+                let lo = by_words.partition_point(|w| w.iter().copied().cmp(words()) == std::cmp::Ordering::Less);
+                let prefix_of = by_words[lo..]
+                    .iter()
+                    .copied()
+                    .take_while(|w| w.len() >= n && w.iter().copied().zip(words()).all(|(a, b)| a == b))
+                    .filter(|w| w.len() > n);
                 let first_last = forms(&by_first_last, key).iter().map(|e| e.1).filter(|_| n == 2);
                 let mut all = prefix_of.chain(first_last.filter(|w| w.len() > 2));
                 let one = all.next();
@@ -950,6 +959,25 @@ mod tests {
         );
         // Two people share the surname: a lone "Hansen" is left alone.
         assert_eq!(people("Ole Hansen og Eva Hansen mødtes. Hansen sagde nej."), ["Ole Hansen", "Eva Hansen"]);
+        // Among many forms that share the first two words, a short form takes
+        // the one longer form that begins with all its words; with two
+        // longer ones ("Jens Peter Lund ...") it is left alone.
+        assert_eq!(
+            people(
+                "Jens Peter Aagaard siger nej. Jens Peter Bach Holm mener ja. Jens Peter Bach svarer. \
+                 Jens Peter Lund Mortensen tøver. Jens Peter Lund Berg venter. Jens Peter Lund ser på. \
+                 Jens Peter Zahle slutter."
+            ),
+            [
+                "Jens Peter Aagaard",
+                "Jens Peter Bach Holm",
+                "Jens Peter Bach Holm",
+                "Jens Peter Lund Mortensen",
+                "Jens Peter Lund Berg",
+                "Jens Peter Lund",
+                "Jens Peter Zahle"
+            ]
+        );
     }
 
     #[test]
