@@ -109,7 +109,11 @@ pub fn relations(text: &str, segments: &Segments, located: &[Located], dict: &Di
                 break;
             }
             let sentence_start = segments.sentences.get(a.sentence as usize).map_or(0, |s| s.span.start);
-            let before_a = &text[sentence_start.min(a.start)..a.start];
+            // A title before the person ends right before it: 200 bytes hold
+            // it and its modifier, and keep the search short in a long
+            // sentence (the whole sentence was searched for each pair).
+            let look_back = crate::floor_char_boundary(text, a.start.saturating_sub(200));
+            let before_a = &text[sentence_start.max(look_back).min(a.start)..a.start];
             let after_b =
                 &text[b.end..segments.sentences.get(b.sentence as usize).map_or(b.end, |s| s.span.end.max(b.end))];
             let found = if ka == "person" && is_organisation(kb) {
@@ -137,10 +141,9 @@ pub fn relations(text: &str, segments: &Segments, located: &[Located], dict: &Di
             };
             if let Some((person, organisation, title)) = found {
                 let title = crate::discover::single_spaced(&title);
-                let r = Relation { person, organisation, title, sentence: a.sentence };
-                if !out.contains(&r) {
-                    out.push(r);
-                }
+                // Each pair of mentions is looked at once, so no relation
+                // repeats (a search of the list made many relations quadratic).
+                out.push(Relation { person, organisation, title, sentence: a.sentence });
             }
         }
     }
