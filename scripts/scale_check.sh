@@ -11,7 +11,10 @@
 # were once quadratic in the paragraphs, 26 s), the companies document under
 # 15 s (about 2 s; pairing every two entities of a document took 38 s) and
 # the people document under 10 s (about 1 s; short forms of names were once
-# matched against every name with the same first two words). usage: scripts/scale_check.sh KOMMUNEGRAF [WORKDIR]
+# matched against every name with the same first two words). A last
+# document is one 500 KB sentence with 50,000 mentions: it must stay under
+# 1 GB (about 150 MB; each mention once carried the whole sentence as its
+# context, and the run was killed at 23 GB). usage: scripts/scale_check.sh KOMMUNEGRAF [WORKDIR]
 set -euo pipefail
 KG="$1"
 WORK="${2:-$(mktemp -d)}"
@@ -71,6 +74,9 @@ def surname(i):
 lines = [f"Jens Peter {surname(i)} siger, at det går godt." for i in range(160_000)]
 with open(f"{work}/people.jsonl", "w") as f:
     f.write(json.dumps({"id": "people", "text": "\n".join(lines)}) + "\n")
+# One sentence, 25,000 times "KMD og Aarhus Kommune".
+with open(f"{work}/sentence.jsonl", "w") as f:
+    f.write(json.dumps({"id": "sentence", "text": " ".join(["KMD og Aarhus Kommune"] * 25_000) + "."}) + "\n")
 PY
 check() {  # check NAME ARGS...
   local name="$1"; shift
@@ -96,3 +102,6 @@ if ! awk -v s="$secs" 'BEGIN { exit !(s < 15) }'; then echo "scale check compani
 check people-one-document "$WORK/people.jsonl"
 read -r secs _ < "$WORK/people-one-document.time"
 if ! awk -v s="$secs" 'BEGIN { exit !(s < 10) }'; then echo "scale check people-one-document: $secs s, limit 10"; exit 1; fi
+check one-long-sentence "$WORK/sentence.jsonl"
+read -r _ kb < "$WORK/one-long-sentence.time"
+if [ $((kb / 1024)) -ge 1000 ]; then echo "scale check one-long-sentence: $((kb / 1024)) MB peak, limit 1000"; exit 1; fi

@@ -54,6 +54,16 @@ pub(crate) fn constant_regex(pattern: &str) -> regex::Regex {
     regex::Regex::new(pattern).expect("a constant pattern of this crate")
 }
 
+/// The smallest character boundary of `text` at or after byte `i` (`i` is
+/// clamped to the text).
+pub(crate) fn ceil_char_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
 /// The largest character boundary of `text` at or before byte `i` (`i` is
 /// clamped to the text), for windows cut at a fixed byte distance.
 pub(crate) fn floor_char_boundary(text: &str, i: usize) -> usize {

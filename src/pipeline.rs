@@ -381,11 +381,11 @@ pub struct Processed {
     pub windows: Vec<Range<u64>>,
     /// Number of windows in the document.
     pub window_count: u64,
-    /// Sentence span of each mention, for the context column.
-    pub contexts: Vec<Span>,
+    /// Context of each mention: its sentence, or part of a long one.
+    pub contexts: Vec<Excerpt>,
     pub relations: Vec<relate::Relation>,
-    /// Sentence span of each relation.
-    pub relation_contexts: Vec<Span>,
+    /// Context of each relation.
+    pub relation_contexts: Vec<Excerpt>,
     pub furniture: String,
     pub diagnostics: Diagnostics,
     /// The document's rows of mentions.csv, documents.csv and relations.csv,
@@ -459,9 +459,9 @@ impl AsRef<[u8]> for Digits {
 #[derive(Default)]
 pub struct Scratch {
     words: Vec<usize>,
-    /// The sentence of the last mention written, escaped for the context
-    /// column (the mentions of a sentence share it).
-    context: (Option<Span>, Vec<u8>),
+    /// The context of the last mention written, escaped for the context
+    /// column (the mentions of a short sentence share it).
+    context: (Option<Excerpt>, Vec<u8>),
     /// The lists of a document merged already, to be filled again
     /// ([`recycle`]): one thread, one document after another, need not
     /// allocate them anew.
@@ -487,9 +487,9 @@ fn entity_head(e: &EntityView, raw: bool, out: &mut Vec<u8>) {
 struct Spare {
     located: Vec<Located>,
     windows: Vec<Range<u64>>,
-    contexts: Vec<Span>,
+    contexts: Vec<Excerpt>,
     relations: Vec<relate::Relation>,
-    relation_contexts: Vec<Span>,
+    relation_contexts: Vec<Excerpt>,
     rows: Rows,
 }
 
@@ -561,7 +561,7 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch, row
         row.escaped(Digits::new(m.sentence as usize).as_ref());
         if *context_of != Some(*ctx) {
             context.clear();
-            export::escape_field(export::cell(text[ctx.start..ctx.end].trim(), raw).as_bytes(), context);
+            ctx.write(text, raw, context);
             *context_of = Some(*ctx);
         }
         row.escaped(context);
@@ -588,8 +588,72 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch, row
         row.field(export::cell(&view(dict, &p.located[r.organisation].target).id, raw).as_bytes());
         row.field(relate::AFFILIATION.as_bytes());
         row.field(export::cell(&r.title, raw).as_bytes());
-        row.field(export::cell(text[ctx.start..ctx.end].trim(), raw).as_bytes());
+        let mut cell = Vec::new();
+        ctx.write(text, raw, &mut cell);
+        row.escaped(&cell);
         row.end();
+    }
+}
+
+/// The most bytes of a sentence written as the context of a mention or a
+/// relation. Real sentences fit (the longest in the dev and bench corpora
+/// has ~600 bytes); a longer one, such as a list or a table run into one
+/// "sentence", is cut around what it gives the context of, with `…` where
+/// it is cut. Written whole, it went into the table once per mention in it:
+/// 50,000 mentions in a 500 KB run of text took 23 GB before the run was
+/// killed.
+pub const MAX_CONTEXT: usize = 1000;
+
+/// The context of a mention or relation: its sentence, or the excerpt of a
+/// long sentence around it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Excerpt {
+    pub span: Span,
+    /// Whether the sentence goes on before and after the span.
+    pub cut_before: bool,
+    pub cut_after: bool,
+}
+
+impl Excerpt {
+    /// The context of `start..end` in `sentence`: the sentence when it has
+    /// at most [`MAX_CONTEXT`] bytes, else about as many bytes around
+    /// `start..end`, cut after a space and before one where it can be.
+    pub fn of(text: &str, sentence: Span, start: usize, end: usize) -> Excerpt {
+        if sentence.end - sentence.start <= MAX_CONTEXT {
+            return Excerpt { span: sentence, cut_before: false, cut_after: false };
+        }
+        let side = MAX_CONTEXT.saturating_sub(end.saturating_sub(start)) / 2;
+        let mut from = crate::floor_char_boundary(text, start.saturating_sub(side).max(sentence.start)).min(start);
+        let mut to = crate::ceil_char_boundary(text, (end + side).min(sentence.end)).max(end);
+        if from > sentence.start {
+            if let Some(k) = text[from..start].find(' ') {
+                from += k + 1;
+            }
+        }
+        if to < sentence.end {
+            if let Some(k) = text[end..to].rfind(' ') {
+                to = end + k;
+            }
+        }
+        Excerpt { span: Span { start: from, end: to }, cut_before: from > sentence.start, cut_after: to < sentence.end }
+    }
+
+    /// The context as written: trimmed, with `…` at a cut.
+    fn write(&self, text: &str, raw: bool, out: &mut Vec<u8>) {
+        let body = text[self.span.start..self.span.end].trim();
+        if !self.cut_before && !self.cut_after {
+            export::escape_field(export::cell(body, raw).as_bytes(), out);
+            return;
+        }
+        let mut s = String::with_capacity(body.len() + 6);
+        if self.cut_before {
+            s.push('…');
+        }
+        s.push_str(body);
+        if self.cut_after {
+            s.push('…');
+        }
+        export::escape_field(export::cell(&s, raw).as_bytes(), out);
     }
 }
 
@@ -603,11 +667,15 @@ pub fn process(ex: &mut Extractor, doc: Document, opts: &Options, scratch: &mut 
     let date = document_date(&doc, ex, &mut diagnostics);
     let window_count = windows(window, &doc.text, ex, &located, &mut scratch.words, &mut ranges);
     let sentence = |i: u32| ex.segments.sentences.get(i as usize).map(|s| s.span).unwrap_or_default();
+    let text = doc.text.as_str();
     contexts.clear();
-    contexts.extend(located.iter().map(|m| sentence(m.sentence)));
+    contexts.extend(located.iter().map(|m| Excerpt::of(text, sentence(m.sentence), m.start, m.end)));
     relate::relations(&doc.text, &ex.segments, &located, ex.dict, &mut relations);
     relation_contexts.clear();
-    relation_contexts.extend(relations.iter().map(|r| sentence(r.sentence)));
+    relation_contexts.extend(relations.iter().map(|r| {
+        let (a, b) = (&located[r.person], &located[r.organisation]);
+        Excerpt::of(text, sentence(r.sentence), a.start.min(b.start), a.end.max(b.end))
+    }));
     let furniture = furniture_spans(&ex.segments, &ex.is_furniture);
     let mut p = Processed {
         doc,
@@ -1027,6 +1095,38 @@ pub fn load_dictionaries(paths: &[PathBuf], no_default: bool, diag: &mut Diagnos
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn a_long_sentence_gives_each_mention_an_excerpt() {
+        let short = "Aarhus Kommune har valgt KMD.";
+        let whole = Span { start: 0, end: short.len() };
+        assert_eq!(Excerpt::of(short, whole, 0, 6), Excerpt { span: whole, cut_before: false, cut_after: false });
+        // A list run into one sentence: 400 entries of "Navn123 ApS, ".
+        let list: String = (0..400).map(|i| format!("Navn{i:03} ApS, ")).collect();
+        let sentence = Span { start: 0, end: list.len() };
+        assert!(list.len() > MAX_CONTEXT);
+        let at = list.find("Navn200").unwrap();
+        let e = Excerpt::of(&list, sentence, at, at + 7);
+        assert!(e.cut_before && e.cut_after);
+        assert!(e.span.start <= at && at + 7 <= e.span.end);
+        assert!(e.span.end - e.span.start <= MAX_CONTEXT);
+        // Cut after a space and before one: whole words only.
+        assert_eq!(&list[e.span.start - 1..e.span.start], " ");
+        assert_eq!(&list[e.span.end..e.span.end + 1], " ");
+        let mut cell = Vec::new();
+        e.write(&list, true, &mut cell);
+        let cell = String::from_utf8(cell).unwrap();
+        assert!(cell.starts_with("\"…Navn") && cell.ends_with("…\""), "{cell}");
+        assert_eq!(cell.trim_matches(['"', '…']), &list[e.span.start..e.span.end]);
+        // Near the start: cut only after.
+        let e = Excerpt::of(&list, sentence, 0, 7);
+        assert!(!e.cut_before && e.cut_after && e.span.start == 0);
+        // Multi-byte text, no spaces: cut on character boundaries.
+        let danish = "æøå".repeat(1000);
+        let e = Excerpt::of(&danish, Span { start: 0, end: danish.len() }, 3000, 3006);
+        assert!(danish.is_char_boundary(e.span.start) && danish.is_char_boundary(e.span.end));
+        assert!(e.span.start <= 3000 && 3006 <= e.span.end && e.span.end - e.span.start <= MAX_CONTEXT + 2);
+    }
 
     #[test]
     fn furniture_paragraphs_that_follow_each_other_make_one_range() {
