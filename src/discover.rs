@@ -854,13 +854,21 @@ impl Discoverer {
                 // after it in word order: found by a search, not a walk
                 // through every form with the same first two words (which
                 // was quadratic in a document naming many "Jens Peter ...").
-                let words = || label.split(' ');
-                let lo = by_words.partition_point(|w| w.iter().copied().cmp(words()) == std::cmp::Ordering::Less);
-                let prefix_of = by_words[lo..]
-                    .iter()
-                    .copied()
-                    .take_while(|w| w.len() >= n && w.iter().copied().zip(words()).all(|(a, b)| a == b))
-                    .filter(|w| w.len() > n);
+                // (The words on the stack: a discovered name has at most six.)
+                let mut buf = [""; 8];
+                let heap: Vec<&str>;
+                let words: &[&str] = if n <= buf.len() {
+                    for (slot, w) in buf.iter_mut().zip(label.split(' ')) {
+                        *slot = w;
+                    }
+                    &buf[..n]
+                } else {
+                    heap = label.split(' ').collect();
+                    &heap
+                };
+                let lo = by_words.partition_point(|w| *w < words);
+                let prefix_of =
+                    by_words[lo..].iter().copied().take_while(|w| w.starts_with(words)).filter(|w| w.len() > n);
                 let first_last = forms(&by_first_last, key).iter().map(|e| e.1).filter(|_| n == 2);
                 let mut all = prefix_of.chain(first_last.filter(|w| w.len() > 2));
                 let one = all.next();
