@@ -14,7 +14,9 @@
 # matched against every name with the same first two words). A last
 # document is one 500 KB sentence with 50,000 mentions: it must stay under
 # 1 GB (about 150 MB; each mention once carried the whole sentence as its
-# context, and the run was killed at 23 GB). usage: scripts/scale_check.sh KOMMUNEGRAF [WORKDIR]
+# context, and the run was killed at 23 GB). And 40,000 documents with one
+# id must take under 10 s (about 0.2 s; each repeat once tried every
+# suffix before its own, 96 s). usage: scripts/scale_check.sh KOMMUNEGRAF [WORKDIR]
 set -euo pipefail
 KG="$1"
 WORK="${2:-$(mktemp -d)}"
@@ -74,6 +76,9 @@ def surname(i):
 lines = [f"Jens Peter {surname(i)} siger, at det går godt." for i in range(160_000)]
 with open(f"{work}/people.jsonl", "w") as f:
     f.write(json.dumps({"id": "people", "text": "\n".join(lines)}) + "\n")
+# 40,000 documents with the same id.
+with open(f"{work}/same-id.jsonl", "w") as f:
+    f.writelines(json.dumps({"id": "same", "text": f"KMD nr. {i}."}) + "\n" for i in range(40_000))
 # One sentence, 25,000 times "KMD og Aarhus Kommune".
 with open(f"{work}/sentence.jsonl", "w") as f:
     f.write(json.dumps({"id": "sentence", "text": " ".join(["KMD og Aarhus Kommune"] * 25_000) + "."}) + "\n")
@@ -105,3 +110,6 @@ if ! awk -v s="$secs" 'BEGIN { exit !(s < 10) }'; then echo "scale check people-
 check one-long-sentence "$WORK/sentence.jsonl"
 read -r _ kb < "$WORK/one-long-sentence.time"
 if [ $((kb / 1024)) -ge 1000 ]; then echo "scale check one-long-sentence: $((kb / 1024)) MB peak, limit 1000"; exit 1; fi
+check repeated-ids "$WORK/same-id.jsonl"
+read -r secs _ < "$WORK/repeated-ids.time"
+if ! awk -v s="$secs" 'BEGIN { exit !(s < 10) }'; then echo "scale check repeated-ids: $secs s, limit 10"; exit 1; fi

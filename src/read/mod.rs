@@ -60,6 +60,10 @@ pub struct DocumentReader {
     jsonl: Option<Jsonl>,
     /// Ids given so far, to make repeated ones unique.
     seen: std::collections::HashSet<String>,
+    /// For a repeated id, the suffix to try next: every smaller one is
+    /// taken, so the k-th repeat does not try k suffixes (40,000 documents
+    /// with one id took 96 s).
+    next_suffix: crate::FastMap<String, u64>,
     pub diag: Diagnostics,
 }
 
@@ -127,7 +131,13 @@ impl DocumentReader {
                 sources.push(Source::File { path: input.clone(), id });
             }
         }
-        DocumentReader { sources: sources.into_iter(), jsonl: None, seen: Default::default(), diag }
+        DocumentReader {
+            sources: sources.into_iter(),
+            jsonl: None,
+            seen: Default::default(),
+            next_suffix: Default::default(),
+            diag,
+        }
     }
 
     fn next_jsonl(&mut self) -> Option<Document> {
@@ -320,7 +330,7 @@ impl Iterator for DocumentReader {
             self.diag.warn(&doc.source, "empty document");
         }
         if !self.seen.insert(doc.id.clone()) {
-            let mut n = 2;
+            let mut n = self.next_suffix.get(&doc.id).copied().unwrap_or(2);
             let unique = loop {
                 let candidate = format!("{}#{n}", doc.id);
                 if !self.seen.contains(&candidate) {
@@ -328,6 +338,7 @@ impl Iterator for DocumentReader {
                 }
                 n += 1;
             };
+            self.next_suffix.insert(doc.id.clone(), n + 1);
             self.diag.warn(&doc.source, format!("duplicate document id {:?}; renamed {unique:?}", doc.id));
             self.seen.insert(unique.clone());
             doc.id = unique;
@@ -410,6 +421,19 @@ mod tests {
         assert!(parse_jsonl_line("nope").unwrap_err().contains("not JSON"));
         assert!(parse_jsonl_line(r#"{"id":"x"}"#).unwrap_err().contains("text"));
         assert!(parse_jsonl_line(r#"{"id":[1],"text":"t"}"#).unwrap_err().contains("id"));
+    }
+
+    #[test]
+    fn repeated_ids_take_the_first_free_suffix() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ids.jsonl");
+        // Ids that are taken already ("a#2" in the input) are passed over.
+        let ids = ["a", "a", "a#2", "a", "b", "a", "a#4", "a", "b", "b#2", "b"];
+        let lines: String = ids.iter().map(|id| format!("{{\"id\":\"{id}\",\"text\":\"x\"}}\n")).collect();
+        std::fs::write(&path, lines).unwrap();
+        let got: Vec<String> = DocumentReader::new(&[path]).map(|d| d.id).collect();
+        let want = ["a", "a#2", "a#2#2", "a#3", "b", "a#4", "a#4#2", "a#5", "b#2", "b#2#2", "b#3"];
+        assert_eq!(got, want);
     }
 
     #[test]
