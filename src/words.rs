@@ -193,6 +193,12 @@ pub struct Token {
 }
 
 impl Token {
+    /// The token `start..end` of a text under 4 GiB ([`scan`] makes none in a larger one).
+    #[inline]
+    fn new(start: usize, end: usize) -> Self {
+        Token { start: start as u32, end: end as u32 }
+    }
+
     /// Where the token starts, in bytes.
     #[inline]
     pub fn start(&self) -> usize {
@@ -321,20 +327,20 @@ impl<'t> Joiner<'t> {
                     // `next` goes on the open token.
                     self.run = next;
                     if self.ends_plainly(&next) {
-                        out.push(Token { start: self.start as u32, end: next.end as u32 }, self.cap);
+                        out.push(Token::new(self.start, next.end), self.cap);
                         self.open = false;
                     }
                     return;
                 }
                 Some(end) => {
-                    out.push(Token { start: self.start as u32, end: end as u32 }, self.cap);
+                    out.push(Token::new(self.start, end), self.cap);
                     self.open = false;
                 }
             }
         }
         let cap = next.first & UPPER != 0;
         if self.ends_plainly(&next) {
-            out.push(Token { start: next.start as u32, end: next.end as u32 }, cap);
+            out.push(Token::new(next.start, next.end), cap);
         } else {
             (self.open, self.start, self.cap, self.run) = (true, next.start, cap, next);
         }
@@ -343,7 +349,7 @@ impl<'t> Joiner<'t> {
     fn finish(self, out: &mut Tokens) {
         if self.open {
             let end = self.end_before_joiner(self.run, None).unwrap_or(self.run.end);
-            out.push(Token { start: self.start as u32, end: end as u32 }, self.cap);
+            out.push(Token::new(self.start, end), self.cap);
         }
     }
 
