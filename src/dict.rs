@@ -225,13 +225,19 @@ pub struct ParsedAlias {
     pub compounds: bool,
 }
 
+/// Whether the first letter or digit of `text` is a capital: what makes an
+/// alias capitalised, and what a text must then have ("«Nyt»" by its `N`).
+pub fn starts_capitalised(text: &str) -> bool {
+    text.chars().find(|c| c.is_alphanumeric()).is_some_and(char::is_uppercase)
+}
+
 /// The case rule an alias gets when it has no flag (see the module docs).
 pub fn default_case(text: &str) -> CaseRule {
     let has_lower = text.chars().any(char::is_lowercase);
     let has_upper = text.chars().any(char::is_uppercase);
     if has_upper && !has_lower {
         CaseRule::Exact
-    } else if text.chars().find(|c| c.is_alphanumeric()).is_some_and(char::is_uppercase) {
+    } else if starts_capitalised(text) {
         CaseRule::Capitalised
     } else {
         CaseRule::Free

@@ -18,7 +18,7 @@ use aho_corasick::{Anchored, MatchKind, nfa::contiguous};
 
 use crate::FastSet;
 use crate::chars::LOWER;
-use crate::dict::{Alias, CaseRule, Dictionary, EntityIdx};
+use crate::dict::{Alias, CaseRule, Dictionary, EntityIdx, starts_capitalised};
 use crate::fold::{fold, fold_into};
 use crate::words::Run;
 
@@ -436,9 +436,7 @@ impl Matcher {
         let surface = &text[start..end];
         match alias.case {
             CaseRule::Exact if surface != alias.text => return Err("case-exact alias written otherwise"),
-            // The first letter or digit, as `dict::default_case` reads the
-            // alias: "«Nyt»" is capitalised by its `N`.
-            CaseRule::Capitalised if !surface.chars().find(|c| c.is_alphanumeric()).is_some_and(char::is_uppercase) => {
+            CaseRule::Capitalised if !starts_capitalised(surface) => {
                 return Err("the alias is capitalised, the text is not");
             }
             _ => {}
