@@ -395,6 +395,40 @@ pub struct Discoverer {
     surnames: WordSet<'static>,
 }
 
+/// A few words on the stack, more on the heap: the words of a candidate
+/// name or a discovered one (at most seven) without an allocation.
+struct FewWords<'a> {
+    buf: [&'a str; 8],
+    len: usize,
+    heap: Vec<&'a str>,
+}
+
+impl<'a> FewWords<'a> {
+    #[inline(always)]
+    fn new(mut words: impl Iterator<Item = &'a str>) -> Self {
+        let mut w = FewWords { buf: [""; 8], len: 0, heap: Vec::new() };
+        for (slot, word) in w.buf.iter_mut().zip(&mut words) {
+            *slot = word;
+            w.len += 1;
+        }
+        if let Some(ninth) = words.next() {
+            w.heap.extend_from_slice(&w.buf);
+            w.heap.push(ninth);
+            w.heap.extend(words);
+            w.len = w.heap.len();
+        }
+        w
+    }
+}
+
+impl<'a> std::ops::Deref for FewWords<'a> {
+    type Target = [&'a str];
+    #[inline]
+    fn deref(&self) -> &[&'a str] {
+        if self.heap.is_empty() { &self.buf[..self.len] } else { &self.heap }
+    }
+}
+
 fn is_cap(w: &str) -> bool {
     w.chars().next().is_some_and(char::is_uppercase)
 }
@@ -480,17 +514,8 @@ impl Discoverer {
     fn name_span(&self, text: &str, toks: &[Token]) -> Option<(usize, usize)> {
         let start = toks.first()?.start();
         // Candidates are at most seven tokens (see `people`): their words on the stack.
-        let mut buf = [""; 8];
-        let heap: Vec<&str>;
-        let words: &[&str] = if toks.len() <= buf.len() {
-            for (w, t) in buf.iter_mut().zip(toks) {
-                *w = &text[t.start()..t.end()];
-            }
-            &buf[..toks.len()]
-        } else {
-            heap = toks.iter().map(|t| &text[t.start()..t.end()]).collect();
-            &heap
-        };
+        let words = FewWords::new(toks.iter().map(|t| &text[t.start()..t.end()]));
+        let words: &[&str] = &words;
         // Leading words that are not the name: titles ("Borgmester Michael
         // Ziegler"), acronyms ("BNB Morten Felding"), and capitalised words
         // before a given name ("Open Source Henrik Bojsen").
@@ -844,32 +869,18 @@ impl Discoverer {
         // Longer forms absorb shorter ones ("Jørgen Kristensen" → "Jørgen Kristensen Rasch"),
         // when exactly one longer form fits.
         for f in out.iter_mut().filter(|f| f.kind == "person") {
-            let n = f.label.split(' ').count();
-            let mut it = f.label.split(' ');
-            let (Some(first), Some(second)) = (it.next(), it.next()) else { continue };
-            let key = (first, second);
             let (longer, several) = {
-                let label = f.label.as_str();
+                let words = FewWords::new(f.label.split(' '));
+                let (n, words) = (words.len(), &*words);
+                let [first, second, ..] = *words else { continue };
                 // The forms that begin with this one's words stand right
                 // after it in word order: found by a search, not a walk
                 // through every form with the same first two words (which
                 // was quadratic in a document naming many "Jens Peter ...").
-                // (The words on the stack: a discovered name has at most six.)
-                let mut buf = [""; 8];
-                let heap: Vec<&str>;
-                let words: &[&str] = if n <= buf.len() {
-                    for (slot, w) in buf.iter_mut().zip(label.split(' ')) {
-                        *slot = w;
-                    }
-                    &buf[..n]
-                } else {
-                    heap = label.split(' ').collect();
-                    &heap
-                };
                 let lo = by_words.partition_point(|w| *w < words);
                 let prefix_of =
                     by_words[lo..].iter().copied().take_while(|w| w.starts_with(words)).filter(|w| w.len() > n);
-                let first_last = forms(&by_first_last, key).iter().map(|e| e.1).filter(|_| n == 2);
+                let first_last = forms(&by_first_last, (first, second)).iter().map(|e| e.1).filter(|_| n == 2);
                 let mut all = prefix_of.chain(first_last.filter(|w| w.len() > 2));
                 let one = all.next();
                 (one, one.is_some_and(|o| all.any(|w| w != o)))
@@ -948,6 +959,15 @@ mod tests {
         let mut out = Vec::new();
         d.discover(text, &|_| true, &[], &mut out);
         out.iter().filter(|f| f.kind == "person").map(|f| f.label.clone()).collect()
+    }
+
+    #[test]
+    fn few_words_keep_any_number_in_order() {
+        for n in [0, 1, 7, 8, 9, 12] {
+            let words: Vec<String> = (0..n).map(|i| format!("w{i}")).collect();
+            let few = FewWords::new(words.iter().map(String::as_str));
+            assert_eq!(&*few, words.iter().map(String::as_str).collect::<Vec<_>>(), "{n} words");
+        }
     }
 
     #[test]
