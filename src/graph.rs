@@ -241,6 +241,92 @@ pub struct CoMentionGraph {
     sweep: Sweep,
     /// Typed affiliation edges: the title first stated for each pair.
     relations: FastMap<(NodeIndex, NodeIndex), String>,
+    /// A window naming more entities than this is a list, not linked
+    /// (0: no limit). See [`CoMentionGraph::with_crowd_limit`].
+    crowd_limit: usize,
+    crowd: Crowd,
+}
+
+/// The list windows of one document: those naming more entities than the
+/// graph's limit, which link none of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Crowded {
+    /// How many windows.
+    pub windows: u64,
+    /// The most entities one of them names.
+    pub most: usize,
+}
+
+/// Buffers for finding and leaving out list windows, kept from document to
+/// document.
+#[derive(Debug, Default)]
+struct Crowd {
+    /// `(window, +1 | -1)`: where each merged range of windows opens and closes.
+    events: Vec<(u64, i64)>,
+    /// The list windows, sorted and disjoint.
+    windows: Vec<Range<u64>>,
+    /// Each entity's ranges with the list windows taken out, and where they
+    /// are in `kept` (indexed like the document's entities).
+    kept: Vec<Range<u64>>,
+    spans: Vec<Range<usize>>,
+}
+
+/// The windows where more than `limit` of `lists` (each an entity's merged,
+/// sorted ranges) are open at once, into `out`; returns the most open at
+/// once. Ranges of one entity neither overlap nor touch, so each open range
+/// is a distinct entity.
+fn crowded_windows<'r>(
+    lists: impl Iterator<Item = &'r [Range<u64>]>,
+    limit: usize,
+    events: &mut Vec<(u64, i64)>,
+    out: &mut Vec<Range<u64>>,
+) -> usize {
+    events.clear();
+    out.clear();
+    for r in lists.flatten() {
+        events.push((r.start, 1));
+        events.push((r.end, -1));
+    }
+    // At one window, closings (-1) sort before openings.
+    events.sort_unstable();
+    let (mut open, mut most, mut since) = (0i64, 0usize, None);
+    let mut i = 0;
+    while i < events.len() {
+        let at = events[i].0;
+        while let Some(&(w, d)) = events.get(i).filter(|e| e.0 == at) {
+            debug_assert_eq!(w, at);
+            open += d;
+            i += 1;
+        }
+        let n = open as usize;
+        most = most.max(n);
+        match since {
+            None if n > limit => since = Some(at),
+            Some(start) if n <= limit => {
+                out.push(start..at);
+                since = None;
+            }
+            _ => {}
+        }
+    }
+    most
+}
+
+/// Appends `list` less the windows of `taken` (sorted, disjoint) to `out`.
+fn subtract(list: &[Range<u64>], taken: &[Range<u64>], out: &mut Vec<Range<u64>>) {
+    for r in list {
+        let mut start = r.start;
+        let first = taken.partition_point(|t| t.end <= r.start);
+        for t in taken[first..].iter().take_while(|t| t.start < r.end) {
+            if t.start > start {
+                out.push(start..t.start);
+            }
+            start = t.end;
+        }
+        if start < r.end {
+            out.push(start..r.end);
+        }
+    }
 }
 
 /// One entity of a document: its node, and where its merged windows are in
@@ -328,6 +414,15 @@ impl CoMentionGraph {
         Self::default()
     }
 
+    /// A graph that links no entities of a window naming more than `limit`
+    /// of them (0: no limit). Such a window is a list — of all the
+    /// kommuner, of a fair's exhibitors — not a statement about how its
+    /// entities relate; and linking `n` entities makes `n²/2` edges (a
+    /// paragraph naming 5,000 took over 10 GB).
+    pub fn with_crowd_limit(limit: usize) -> Self {
+        CoMentionGraph { crowd_limit: limit, ..Self::default() }
+    }
+
     fn node(&mut self, entity: EntityIdx) -> NodeIndex {
         *self.nodes.entry(entity).or_insert_with(|| {
             self.graph.add_node(NodeStats {
@@ -341,8 +436,10 @@ impl CoMentionGraph {
         })
     }
 
-    /// Add the mentions of one document.
-    pub fn add_document(&mut self, doc: DocInfo, occurrences: &[Occurrence]) {
+    /// Add the mentions of one document. Its list windows (see
+    /// [`CoMentionGraph::with_crowd_limit`]), if any, are returned; their
+    /// mentions still count for their entities.
+    pub fn add_document(&mut self, doc: DocInfo, occurrences: &[Occurrence]) -> Option<Crowded> {
         self.documents += 1;
         self.total_windows += doc.windows;
         if doc.date.is_some() {
@@ -384,11 +481,35 @@ impl CoMentionGraph {
             s.windows += ranges[span.start..span.end].iter().map(|r| r.end - r.start).sum::<u64>();
             (s.first_seen, s.last_seen) = min_max((s.first_seen, s.last_seen), doc.date);
         }
-        let mut sweep = std::mem::take(&mut self.sweep);
-        for &(k, l, c) in shared_windows(spans.iter().map(|s| &ranges[s.start..s.end]), &mut sweep) {
+        let (mut sweep, mut crowd) = (std::mem::take(&mut self.sweep), std::mem::take(&mut self.crowd));
+        // No window can name more entities than the document does.
+        let limit = self.crowd_limit;
+        let most = if limit > 0 && spans.len() > limit {
+            crowded_windows(spans.iter().map(|s| &ranges[s.start..s.end]), limit, &mut crowd.events, &mut crowd.windows)
+        } else {
+            0
+        };
+        let crowded = (!crowd.windows.is_empty() && most > limit).then(|| {
+            let Crowd { windows, kept, spans: kept_spans, .. } = &mut crowd;
+            kept.clear();
+            kept_spans.clear();
+            for s in &spans {
+                let at = kept.len();
+                subtract(&ranges[s.start..s.end], windows, kept);
+                kept_spans.push(at..kept.len());
+            }
+            Crowded { windows: windows.iter().map(|w| w.end - w.start).sum(), most }
+        });
+        let pairs = if crowded.is_some() {
+            shared_windows(crowd.spans.iter().map(|s| &crowd.kept[s.clone()]), &mut sweep)
+        } else {
+            shared_windows(spans.iter().map(|s| &ranges[s.start..s.end]), &mut sweep)
+        };
+        for &(k, l, c) in pairs {
             self.link(spans[k as usize].node, spans[l as usize].node, c, &doc);
         }
-        (self.keys, self.spans, self.ranges, self.sweep) = (keys, spans, ranges, sweep);
+        (self.keys, self.spans, self.ranges, self.sweep, self.crowd) = (keys, spans, ranges, sweep, crowd);
+        crowded
     }
 
     /// Record that `person` holds the post `title` at `organisation`. The
@@ -622,7 +743,52 @@ mod tests {
         assert_eq!(g.total_windows, 6);
     }
 
+    #[test]
+    fn a_window_naming_more_than_the_limit_links_nothing() {
+        let mut g = CoMentionGraph::with_crowd_limit(2);
+        // Window 0 names three entities: a list. Window 1 names two.
+        let crowded = g.add_document(doc("d1", 2), &occ(&[(0, 0), (1, 0), (2, 0), (0, 1), (1, 1), (0, 1)]));
+        assert_eq!(crowded, Some(Crowded { windows: 1, most: 3 }));
+        assert_eq!(edge(&g, 0, 1), Some((1, 1)));
+        assert_eq!(edge(&g, 0, 2), None);
+        assert_eq!(edge(&g, 1, 2), None);
+        // The list's mentions still count for their entities.
+        let n2 = &g.graph[g.nodes[&2]];
+        assert_eq!((n2.mentions, n2.documents, n2.windows), (1, 1, 1));
+        assert_eq!(g.add_document(doc("d2", 1), &occ(&[(0, 0), (1, 0)])), None);
+        assert_eq!(edge(&g, 0, 1), Some((2, 2)));
+        let mut unlimited = CoMentionGraph::new();
+        assert_eq!(unlimited.add_document(doc("d1", 1), &occ(&[(0, 0), (1, 0), (2, 0)])), None);
+        assert_eq!(edge(&unlimited, 0, 2), Some((1, 1)));
+    }
+
     proptest::proptest! {
+        /// With a limit, a pair shares exactly the windows holding both of
+        /// them and at most `limit` entities in all, counted window by window.
+        #[test]
+        fn list_windows_are_left_out_window_by_window(
+            raw in proptest::collection::vec((0u32..8, 0u64..30, 1u64..6), 0..40),
+            limit in 1usize..6,
+        ) {
+            let occurrences: Vec<Occurrence> =
+                raw.iter().map(|&(entity, s, n)| Occurrence { entity, windows: s..s + n }).collect();
+            let mut g = CoMentionGraph::with_crowd_limit(limit);
+            let crowded = g.add_document(doc("d", 40), &occurrences);
+            let holds = |e: u32, w: u64| occurrences.iter().any(|o| o.entity == e && o.windows.contains(&w));
+            let named = |w: u64| (0..8).filter(|&e| holds(e, w)).count();
+            let lists: Vec<u64> = (0..40).filter(|&w| named(w) > limit).collect();
+            let most = (0..40).map(named).max().unwrap_or(0);
+            let want = (!lists.is_empty()).then_some(Crowded { windows: lists.len() as u64, most });
+            proptest::prop_assert_eq!(crowded, want);
+            for a in 0..8 {
+                for b in a + 1..8 {
+                    let c = (0..40).filter(|&w| named(w) <= limit && holds(a, w) && holds(b, w)).count() as u64;
+                    let got = g.nodes.get(&a).zip(g.nodes.get(&b)).and_then(|(&na, &nb)| g.graph.find_edge(na, nb));
+                    proptest::prop_assert_eq!(got.map_or(0, |e| g.graph[e].windows), c, "{} {}", a, b);
+                }
+            }
+        }
+
         /// The sweep finds exactly the pairs that share windows, with the
         /// windows they share, as comparing every two lists does.
         #[test]

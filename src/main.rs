@@ -57,6 +57,9 @@ struct RunArgs {
     /// Keep only entities of these types (comma-separated)
     #[arg(long, value_delimiter = ',')]
     types: Option<Vec<String>>,
+    /// Link no entities of a window naming more than N of them: it is a list (0: no limit)
+    #[arg(long, value_name = "N", default_value_t = pipeline::MAX_WINDOW_ENTITIES)]
+    max_window_entities: usize,
     /// Keep nodes that have no edge
     #[arg(long)]
     keep_isolates: bool,
@@ -198,6 +201,7 @@ fn run(a: RunArgs) -> ExitCode {
         discover: !a.no_discover,
         threads: a.threads,
         raw_csv: a.raw_csv,
+        max_window_entities: a.max_window_entities,
         // Only for a person watching: a terminal, and not --quiet.
         progress: !a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
     };

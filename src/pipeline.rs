@@ -269,7 +269,15 @@ pub struct Options {
     pub progress: bool,
     /// Write CSV cells as they are, without neutralising spreadsheet formulas.
     pub raw_csv: bool,
+    /// A window naming more entities than this is read as a list and links
+    /// none of them (0: no limit); see [`CoMentionGraph::with_crowd_limit`].
+    pub max_window_entities: usize,
 }
+
+/// The default of [`Options::max_window_entities`]: five times the most
+/// entities any one article of the development set names (90), so that only
+/// lists reach it.
+pub const MAX_WINDOW_ENTITIES: usize = 500;
 
 impl Options {
     /// Defaults for `inputs` → `out_dir`: paragraph windows, count weights,
@@ -286,6 +294,7 @@ impl Options {
             threads: 0,
             progress: false,
             raw_csv: false,
+            max_window_entities: MAX_WINDOW_ENTITIES,
         }
     }
 }
@@ -715,6 +724,9 @@ struct Merger<'a> {
     summary: Summary,
     out_dir: &'a Path,
     progress: Option<indicatif::ProgressBar>,
+    /// For the warning about list windows: the window kind and the limit.
+    window: Window,
+    crowd_limit: usize,
 }
 
 impl Merger<'_> {
@@ -734,7 +746,23 @@ impl Merger<'_> {
             }
         }
         let doc = &p.doc;
-        self.graph.add_document(DocInfo { id: &doc.id, date: p.date, windows: p.window_count }, &self.occurrences);
+        let info = DocInfo { id: &doc.id, date: p.date, windows: p.window_count };
+        if let Some(c) = self.graph.add_document(info, &self.occurrences) {
+            let (window, limit) = (self.window, self.crowd_limit);
+            let many = if c.windows == 1 {
+                format!("a {window} names")
+            } else {
+                format!("{} {window} windows name", c.windows)
+            };
+            self.summary.diagnostics.warn(
+                &doc.source,
+                format!(
+                    "{many} more than {limit} entities (up to {}): read as a list, not linked \
+                     (--max-window-entities)",
+                    c.most
+                ),
+            );
+        }
         for r in &p.relations {
             if let (Some(person), Some(org)) = (p.located[r.person].entity(), p.located[r.organisation].entity()) {
                 self.graph.add_relation(person, org, &r.title);
@@ -935,7 +963,7 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
     let matcher = Arc::new(matcher.context("building the Aho-Corasick automaton")?);
     let mut merger = Merger {
         registry: dict.clone(),
-        graph: CoMentionGraph::new(),
+        graph: CoMentionGraph::with_crowd_limit(opts.max_window_entities),
         mentions_csv,
         documents_csv,
         relations_csv,
@@ -943,6 +971,8 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
         summary: Summary::default(),
         out_dir: &opts.out_dir,
         progress: opts.progress.then(|| progress_bar(&opts.inputs)),
+        window: opts.window,
+        crowd_limit: opts.max_window_entities,
     };
     let new_extractor = || Extractor::with(dict, Arc::clone(&matcher), opts.furniture.clone(), discoverer.clone());
     let mut reader = DocumentReader::new(&opts.inputs);

@@ -246,3 +246,31 @@ fn dict_check_reports_and_fails_on_errors() {
         "{err}"
     );
 }
+
+#[test]
+fn a_list_paragraph_links_nothing_and_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("c.jsonl");
+    fs::write(
+        &corpus,
+        "{\"id\":\"a\",\"text\":\"KMD og Netcompany vandt.\\n\\nPå standen: KMD, Netcompany, EG, Atea og Systematic.\"}\n",
+    )
+    .unwrap();
+    let edges = |limit: &str| {
+        let out = dir.path().join(format!("out{limit}"));
+        let o = run(&["run", corpus.to_str().unwrap(), "-o", out.to_str().unwrap(), "--max-window-entities", limit]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let edges: Vec<String> =
+            rows(&out.join("edges.csv")).iter().map(|r| format!("{}-{}:{}", &r[0], &r[1], &r[4])).collect();
+        (edges, stderr(&o))
+    };
+    let (listed, err) = edges("3");
+    assert_eq!(listed, ["vendor-kmd-vendor-netcompany:1"]);
+    let loc = format!("{}:1", corpus.display());
+    assert!(err.contains(&loc) && err.contains("a paragraph names more than 3 entities (up to 5)"), "{err}");
+    // Five entities are within the limit: the paragraph is linked, with no warning.
+    let (linked, err) = edges("5");
+    assert_eq!(linked.len(), 10, "{linked:?}");
+    assert!(linked.contains(&"vendor-kmd-vendor-netcompany:2".to_string()), "{linked:?}");
+    assert!(!err.contains("warning:"), "{err}");
+}
