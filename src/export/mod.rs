@@ -82,13 +82,15 @@ impl Drop for OutputDir {
 }
 
 /// Bytes of a streamed table between background syncs.
-const SYNC_EVERY: u64 = 8 << 20;
+const SYNC_EVERY: u64 = 2 << 20;
 
 /// A table written as the run goes (mentions.csv can outgrow the corpus).
-/// Every 8 MB its data is handed to the disk by a background
+/// Every 2 MB its data is handed to the disk by a background
 /// thread, so the fsync that ends the run waits only for the last stretch
-/// instead of all of it (0.25 s of a 2.6 s run on 100 MB, measured; 32 MB
-/// stretches still left a 38 ms sync at the end).
+/// instead of all of it (0.25 s of a 2.6 s run on 100 MB, measured). The
+/// other files' final syncs wait for that stretch too (ext4 commits the
+/// pending data of every file with the journal): 8 MB stretches left 17–20
+/// ms of syncing after the last file was written, 2 MB ones 4–5 ms.
 pub struct StreamedTable {
     w: BufWriter<File>,
     unsynced: u64,
