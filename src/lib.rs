@@ -10,7 +10,8 @@
 //! organisations no dictionary lists → [`relate`] reads roles → [`graph`]
 //! links entities mentioned together → [`export`] writes tables and graph
 //! files. [`dict`] loads the dictionaries; [`pipeline`] ties the stages
-//! together; [`chars`] classifies characters fast.
+//! together, on several threads merged back [`in_order`]; [`chars`]
+//! classifies characters fast.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
@@ -27,6 +28,7 @@ pub mod furniture;
 #[doc(hidden)]
 pub mod fuzz_targets;
 pub mod graph;
+pub mod in_order;
 pub mod matcher;
 pub mod pipeline;
 pub mod read;

@@ -12,9 +12,9 @@ use kommunegraf::furniture::Furniture;
 use kommunegraf::pipeline::{self, Options};
 use kommunegraf::{GraphOptions, Weighting, Window};
 
-/// Workers allocate per document and the merge thread frees what they
-/// allocated; mimalloc's per-thread heaps take those cross-thread frees
-/// without the locking glibc's arenas need. Built without transparent huge
+/// Workers allocate per document, and the worker that merges the document
+/// (often another) frees what they allocated; mimalloc's per-thread heaps
+/// take those cross-thread frees without the locking glibc's arenas need. Built without transparent huge
 /// pages (feature `no_thp`): with them the kernel cleared 2 MB per fault,
 /// and the 100 MB bench run was slower and held twice the memory.
 #[global_allocator]

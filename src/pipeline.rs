@@ -20,6 +20,7 @@ use crate::discover::{Discoverer, Found, Taken};
 use crate::export::{self, Format, OutputDir, StreamedTable, dot, gexf, graphml, json, tables};
 use crate::furniture::Furniture;
 use crate::graph::{CoMentionGraph, DocInfo, GraphOptions, Occurrence, Window};
+use crate::in_order::{InOrder, StopOnPanic};
 use crate::matcher::{Candidate, Matcher};
 use crate::read::{Document, DocumentReader};
 use crate::relate;
@@ -832,59 +833,50 @@ pub fn warm_up() {
 /// Process the documents of `reader` on `threads` workers and merge them in
 /// input order.
 ///
-/// Four kinds of thread overlap: this one reads chunks of documents, the
-/// workers take chunks as they come free (no batch waits for its slowest
-/// document), and a merge thread puts results back in input order. A token
-/// per chunk in flight keeps reading at most a few chunks ahead of merging.
+/// This thread reads chunks of documents; the workers take chunks as they
+/// come free (no batch waits for its slowest document), and the one that
+/// finishes the next chunk in input order merges it ([`InOrder`]). A token
+/// per chunk merged lets reading run at most a few chunks ahead of merging.
 fn parallel<'m, 'd>(
     reader: &mut DocumentReader,
-    mut merger: Merger<'m>,
+    merger: Merger<'m>,
     threads: usize,
     new_extractor: &(dyn Fn() -> Extractor<'d> + Sync),
     opts: &Options,
 ) -> Result<Merger<'m>> {
     let in_flight = threads * CHUNKS_IN_FLIGHT_PER_WORKER;
     let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<(u64, Vec<Document>)>(in_flight);
-    let chunk_rx = std::sync::Mutex::new(chunk_rx);
-    let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<(u64, Vec<Processed>)>(in_flight);
+    let chunk_rx = Mutex::new(chunk_rx);
     let (token_tx, token_rx) = std::sync::mpsc::sync_channel::<()>(in_flight);
     for _ in 0..in_flight {
         let _ = token_tx.send(());
     }
+    let order = InOrder::new(merger, token_tx);
     // The lists of merged documents, given back to the workers to fill again
-    // (allocating them anew and freeing them on the merge thread cost 5% of
+    // (allocating them anew and freeing them on another thread cost 5% of
     // the samples of a 2-thread run).
     let pool: Mutex<Vec<Spare>> = Mutex::new(Vec::new());
     let pool_size = 2 * threads * CHUNK_DOCS;
-    std::thread::scope(|scope| -> Result<Merger<'m>> {
-        let pool = &pool;
-        let merge = scope.spawn(move || -> Result<Merger<'m>> {
-            let mut next = 0u64;
-            let mut waiting = std::collections::BTreeMap::new();
-            let mut merged = Vec::with_capacity(CHUNK_DOCS);
-            for (seq, chunk) in done_rx {
-                waiting.insert(seq, chunk);
-                while let Some(chunk) = waiting.remove(&next) {
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let (chunk_rx, order, pool) = (&chunk_rx, &order, &pool);
+            scope.spawn(move || {
+                let _stop = StopOnPanic(order);
+                let (mut ex, mut scratch) = (new_extractor(), Scratch::default());
+                let mut spares = Vec::with_capacity(CHUNK_DOCS);
+                let mut merged = Vec::with_capacity(CHUNK_DOCS);
+                let mut merge = |merger: &mut Merger<'m>, chunk: Vec<Processed>| -> Result<()> {
                     for mut p in chunk {
                         merger.add(&mut p)?;
                         merged.push(Spare::of(p));
                     }
-                    next += 1;
-                    let _ = token_tx.send(());
                     if let Ok(mut pool) = pool.lock() {
                         let room = pool_size.saturating_sub(pool.len());
                         pool.extend(merged.drain(..).filter(Spare::worth_keeping).take(room));
                     }
                     merged.clear();
-                }
-            }
-            Ok(merger)
-        });
-        for _ in 0..threads {
-            let (chunk_rx, done_tx) = (&chunk_rx, done_tx.clone());
-            scope.spawn(move || {
-                let (mut ex, mut scratch) = (new_extractor(), Scratch::default());
-                let mut spares = Vec::with_capacity(CHUNK_DOCS);
+                    Ok(())
+                };
                 loop {
                     // A poisoned lock means another worker panicked: stop too.
                     let Ok(next) = chunk_rx.lock().map(|rx| rx.recv()) else { break };
@@ -900,13 +892,12 @@ fn parallel<'m, 'd>(
                             process(&mut ex, doc, opts, &mut scratch)
                         })
                         .collect();
-                    if done_tx.send((seq, done)).is_err() {
-                        break; // the merge stopped on an error
+                    if !order.leave(seq, done, &mut merge) {
+                        break; // merging failed
                     }
                 }
             });
         }
-        drop(done_tx);
         let mut seq = 0u64;
         loop {
             let mut chunk = Vec::with_capacity(CHUNK_DOCS);
@@ -925,8 +916,8 @@ fn parallel<'m, 'd>(
             seq += 1;
         }
         drop(chunk_tx);
-        merge.join().map_err(|_| anyhow::anyhow!("the merge thread panicked"))?
-    })
+    });
+    order.finish()
 }
 
 /// Run the whole job over `opts.inputs` and write every output file.
