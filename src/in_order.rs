@@ -26,8 +26,8 @@ struct Queue<T> {
     next: u64,
     /// Chunks left out of order, until the ones before them are merged.
     waiting: BTreeMap<u64, Vec<T>>,
-    /// One token per merged chunk, for the reader (which reads a chunk
-    /// ahead per token); `None` once stopped, so that the reader stops too.
+    /// One token per merged chunk, for reading (a chunk is read per
+    /// token); `None` once stopped, so that reading stops too.
     tokens: Option<SyncSender<()>>,
     error: Option<anyhow::Error>,
 }
@@ -72,8 +72,8 @@ impl<M, T> InOrder<M, T> {
             q = relocked;
             q.next += 1;
             match &q.tokens {
-                // Never full (see `new`); a reader that has stopped leaves
-                // nothing to tell.
+                // Never full (see `new`); when reading has stopped there is
+                // nobody to tell.
                 Some(tokens) => {
                     let _ = tokens.try_send(());
                 }
@@ -82,7 +82,7 @@ impl<M, T> InOrder<M, T> {
         }
     }
 
-    /// Stop: no more tokens (the reader stops), no more merging (the workers
+    /// Stop: no more tokens (reading stops), no more merging (the workers
     /// stop at their next chunk). The first error is kept for [`InOrder::finish`].
     pub fn stop(&self, error: Option<anyhow::Error>) {
         if let Ok(mut q) = self.queue.lock() {
@@ -109,7 +109,7 @@ impl<M, T> InOrder<M, T> {
 }
 
 /// Stops an [`InOrder`] when the worker holding the guard unwinds, so that a
-/// panic ends the run instead of leaving the reader waiting for tokens.
+/// panic ends the run instead of leaving the others waiting for tokens.
 pub struct StopOnPanic<'a, M, T>(pub &'a InOrder<M, T>);
 
 impl<M, T> Drop for StopOnPanic<'_, M, T> {

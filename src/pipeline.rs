@@ -833,10 +833,12 @@ pub fn warm_up() {
 /// Process the documents of `reader` on `threads` workers and merge them in
 /// input order.
 ///
-/// This thread reads chunks of documents; the workers take chunks as they
-/// come free (no batch waits for its slowest document), and the one that
-/// finishes the next chunk in input order merges it ([`InOrder`]). A token
-/// per chunk merged lets reading run at most a few chunks ahead of merging.
+/// Each worker reads its next chunk of documents itself (one at a time, in
+/// turn), processes it while the text is still in its cache, and the one
+/// that finishes the next chunk in input order merges it ([`InOrder`]): as
+/// many threads as workers, none waiting on another's hand-over. A token per
+/// chunk read and not yet merged bounds how far reading runs ahead of a
+/// slow document.
 fn parallel<'m, 'd>(
     reader: &mut DocumentReader,
     merger: Merger<'m>,
@@ -845,12 +847,13 @@ fn parallel<'m, 'd>(
     opts: &Options,
 ) -> Result<Merger<'m>> {
     let in_flight = threads * CHUNKS_IN_FLIGHT_PER_WORKER;
-    let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<(u64, Vec<Document>)>(in_flight);
-    let chunk_rx = Mutex::new(chunk_rx);
     let (token_tx, token_rx) = std::sync::mpsc::sync_channel::<()>(in_flight);
     for _ in 0..in_flight {
         let _ = token_tx.send(());
     }
+    let token_rx = Mutex::new(token_rx);
+    // The reader and the number of the next chunk it reads.
+    let input = Mutex::new((reader, 0u64));
     let order = InOrder::new(merger, token_tx);
     // The lists of merged documents, given back to the workers to fill again
     // (allocating them anew and freeing them on another thread cost 5% of
@@ -859,7 +862,7 @@ fn parallel<'m, 'd>(
     let pool_size = 2 * threads * CHUNK_DOCS;
     std::thread::scope(|scope| {
         for _ in 0..threads {
-            let (chunk_rx, order, pool) = (&chunk_rx, &order, &pool);
+            let (token_rx, input, order, pool) = (&token_rx, &input, &order, &pool);
             scope.spawn(move || {
                 let _stop = StopOnPanic(order);
                 let (mut ex, mut scratch) = (new_extractor(), Scratch::default());
@@ -878,9 +881,13 @@ fn parallel<'m, 'd>(
                     Ok(())
                 };
                 loop {
-                    // A poisoned lock means another worker panicked: stop too.
-                    let Ok(next) = chunk_rx.lock().map(|rx| rx.recv()) else { break };
-                    let Ok((seq, docs)) = next else { break };
+                    // No token: merging stopped (an error, or a worker
+                    // panicked and poisoned a lock).
+                    let Ok(Ok(())) = token_rx.lock().map(|rx| rx.recv()) else { break };
+                    let Ok((seq, docs)) = input.lock().map(|mut input| read_chunk(&mut input)) else { break };
+                    if docs.is_empty() {
+                        break;
+                    }
                     if let Ok(mut pool) = pool.lock() {
                         let keep = pool.len().saturating_sub(docs.len());
                         spares.extend(pool.drain(keep..));
@@ -893,39 +900,37 @@ fn parallel<'m, 'd>(
                         })
                         .collect();
                     if !order.leave(seq, done, &mut merge) {
-                        break; // merging failed
+                        break;
                     }
                 }
             });
         }
-        let mut seq = 0u64;
-        loop {
-            let mut chunk = Vec::with_capacity(CHUNK_DOCS);
-            let mut bytes = 0;
-            for doc in reader.by_ref() {
-                bytes += doc.text.len();
-                chunk.push(doc);
-                if chunk.len() >= CHUNK_DOCS || bytes >= CHUNK_BYTES {
-                    break;
-                }
-            }
-            // Wait for a chunk to be merged before reading further ahead.
-            if chunk.is_empty() || token_rx.recv().is_err() || chunk_tx.send((seq, chunk)).is_err() {
-                break;
-            }
-            seq += 1;
-        }
-        drop(chunk_tx);
     });
     order.finish()
 }
 
+/// The next chunk of documents and its number (empty at the end of the input).
+fn read_chunk(input: &mut (&mut DocumentReader, u64)) -> (u64, Vec<Document>) {
+    let (reader, next) = input;
+    let mut chunk = Vec::with_capacity(CHUNK_DOCS);
+    let mut bytes = 0;
+    for doc in reader.by_ref() {
+        bytes += doc.text.len();
+        chunk.push(doc);
+        if chunk.len() >= CHUNK_DOCS || bytes >= CHUNK_BYTES {
+            break;
+        }
+    }
+    let seq = *next;
+    *next += 1;
+    (seq, chunk)
+}
+
 /// Run the whole job over `opts.inputs` and write every output file.
 ///
-/// Documents are read as a stream, processed in parallel batches
-/// (`opts.threads` workers) and merged in input order, so the output is the
-/// same for any number of threads; only per-entity and per-edge counts stay
-/// in memory.
+/// Documents are read as a stream, processed in chunks on `opts.threads`
+/// workers and merged in input order, so the output is the same for any
+/// number of threads; only per-entity and per-edge counts stay in memory.
 pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
     let mut out = OutputDir::new(&opts.out_dir)
         .with_context(|| format!("cannot create output directory {}", opts.out_dir.display()))?;
