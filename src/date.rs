@@ -124,7 +124,7 @@ pub fn find_in_text(text: &str) -> Option<Date> {
 ///
 /// Most paragraphs hold no date, and the regex is the cost: every date form
 /// has a four-digit year, so the regex runs only on a span holding four
-/// digits whose surroundings fit a form ([`year_fits`]). The digits are found
+/// digits whose surroundings fit a form (`year_fits`). The digits are found
 /// in one pass over the whole text, which stops at the first date, rather
 /// than in one pass per span.
 pub fn first_in_spans(text: &str, spans: impl IntoIterator<Item = Range<usize>>) -> Option<Date> {
