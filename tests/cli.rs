@@ -274,3 +274,48 @@ fn a_list_paragraph_links_nothing_and_is_reported() {
     assert!(linked.contains(&"vendor-kmd-vendor-netcompany:2".to_string()), "{linked:?}");
     assert!(!err.contains("warning:"), "{err}");
 }
+
+/// Many chunks, read by the workers themselves, with bad lines, empty lines
+/// and repeated ids among them: every thread count writes the same files and
+/// the same diagnostics as one thread.
+#[test]
+fn any_number_of_threads_gives_the_same_files_and_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("c.jsonl");
+    let bodies = [
+        "KMD og Netcompany vandt udbuddet hos KL.",
+        "Borgmester Jens Hansen i Odense Kommune siger, at KMD's system virker.",
+        "Aarhus Kommune og Region Midtjylland valgte EG.\\n\\nLæs også: Netcompany vinder.",
+        "",
+    ];
+    let mut lines = String::new();
+    for i in 0..1500 {
+        match i % 97 {
+            13 => lines.push_str("ikke json\n"),
+            29 => lines.push('\n'),
+            // A repeated id: renamed, with a warning.
+            41 => lines.push_str(&format!("{{\"id\":\"d{}\",\"text\":\"KL og KOMBIT.\"}}\n", i - 1)),
+            _ => lines.push_str(&format!("{{\"id\":\"d{i}\",\"text\":\"{}\"}}\n", bodies[i % bodies.len()])),
+        }
+    }
+    fs::write(&corpus, lines).unwrap();
+    let outputs: Vec<(PathBuf, String)> = ["1", "2", "3", "8"]
+        .iter()
+        .map(|t| {
+            let out = dir.path().join(format!("out{t}"));
+            let o = run(&["run", corpus.to_str().unwrap(), "-o", out.to_str().unwrap(), "--threads", t, "--quiet"]);
+            assert!(o.status.success(), "{}", stderr(&o));
+            (out, stderr(&o))
+        })
+        .collect();
+    let (one, err) = &outputs[0];
+    assert!(err.contains(&format!("{}:14: not JSON", corpus.display())), "{err}");
+    assert!(err.contains("duplicate document id \"d40\""), "{err}");
+    assert_eq!(rows(&one.join("documents.csv")).len(), 1500 - 16 - 16, "bad and empty lines skipped");
+    for (out, e) in &outputs[1..] {
+        for f in FILES {
+            assert_eq!(fs::read(one.join(f)).unwrap(), fs::read(out.join(f)).unwrap(), "{f}: {}", out.display());
+        }
+        assert_eq!(e, err, "messages of {}", out.display());
+    }
+}
