@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run kommunegraf beside the peers of ../shared/bench on the same corpus and
-# dictionary, in one run, and print MB/s and ratios.
+# dictionary, in one run, and print MB/s and ratios; then two --threads 1 runs
+# side by side, for the ceiling this machine gives two independent jobs.
 #
 # usage: bench/run.sh [MB]        (default 100; corpus made by make_corpus.py --mb MB)
 # env:   SHARED (../shared), TOOLS (peers, default: rust-limit pyahocorasick hyperscan flashtext spacy)
@@ -29,6 +30,15 @@ for threads in 1 2; do
   /usr/bin/time -v -o "$RUNDIR/kommunegraf-t$threads.time" \
     "$KG" run "$CORPUS" --dict "$DICT" --no-default-dict -o "$RUNDIR/kommunegraf-t$threads" --threads "$threads" --quiet
 done
+# This machine's own ceiling for two busy cores: two independent --threads 1
+# runs side by side (nothing shared), timed apart from the table above.
+echo "running two kommunegraf --threads 1 side by side ..." >&2
+for k in a b; do
+  /usr/bin/time -v -o "$RUNDIR/pair-$k.wall" \
+    "$KG" run "$CORPUS" --dict "$DICT" --no-default-dict -o "$RUNDIR/pair-$k" --threads 1 --quiet &
+done
+wait
+rm -rf "$RUNDIR/pair-a" "$RUNDIR/pair-b"
 cmp -s "$RUNDIR/kommunegraf-t1/mentions.csv" "$RUNDIR/kommunegraf-t2/mentions.csv" \
   && echo "outputs of --threads 1 and 2: identical" || echo "outputs of --threads 1 and 2: DIFFER"
 [ -n "${KEEP:-}" ] || rm -rf "$RUNDIR/kommunegraf-t1" "$RUNDIR/kommunegraf-t2"
@@ -56,6 +66,10 @@ for tool, (wall, rss) in sorted(rows.items(), key=lambda kv: kv[1][0]):
 t1, t2 = rows.get("kommunegraf-t1"), rows.get("kommunegraf-t2")
 if t1 and t2:
     print(f"\nkommunegraf --threads 2 vs --threads 1: {t1[0] / t2[0]:.2f}×")
+    pair = [wall_rss(p)[0] for p in sorted(run.glob("pair-*.wall"))]
+    if len(pair) == 2:
+        print(f"two --threads 1 runs side by side: {max(pair):.2f} s for twice the work, "
+              f"{2 * t1[0] / max(pair):.2f}× the rate of one (this machine's ceiling for two independent jobs)")
     for peer in ("hyperscan", "pyahocorasick", "flashtext", "spacy"):
         if peer in rows:
             print(f"kommunegraf --threads 1 vs {peer}: {rows[peer][0] / t1[0]:.2f}×")
