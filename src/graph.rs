@@ -423,6 +423,11 @@ impl CoMentionGraph {
         CoMentionGraph { crowd_limit: limit, ..Self::default() }
     }
 
+    /// The limit set by [`CoMentionGraph::with_crowd_limit`] (0: none).
+    pub fn crowd_limit(&self) -> usize {
+        self.crowd_limit
+    }
+
     fn node(&mut self, entity: EntityIdx) -> NodeIndex {
         *self.nodes.entry(entity).or_insert_with(|| {
             self.graph.add_node(NodeStats {
@@ -489,7 +494,9 @@ impl CoMentionGraph {
         } else {
             0
         };
-        let crowded = (!crowd.windows.is_empty() && most > limit).then(|| {
+        // (`most` is 0 when the windows were not looked for: `crowd.windows`
+        // then holds an earlier document's.)
+        let crowded = (most > limit).then(|| {
             let Crowd { windows, kept, spans: kept_spans, .. } = &mut crowd;
             kept.clear();
             kept_spans.clear();

@@ -725,9 +725,8 @@ struct Merger<'a> {
     summary: Summary,
     out_dir: &'a Path,
     progress: Option<indicatif::ProgressBar>,
-    /// For the warning about list windows: the window kind and the limit.
+    /// For the warning about list windows.
     window: Window,
-    crowd_limit: usize,
 }
 
 impl Merger<'_> {
@@ -749,7 +748,7 @@ impl Merger<'_> {
         let doc = &p.doc;
         let info = DocInfo { id: &doc.id, date: p.date, windows: p.window_count };
         if let Some(c) = self.graph.add_document(info, &self.occurrences) {
-            let (window, limit) = (self.window, self.crowd_limit);
+            let (window, limit) = (self.window, self.graph.crowd_limit());
             let many = if c.windows == 1 {
                 format!("a {window} names")
             } else {
@@ -968,7 +967,6 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
         out_dir: &opts.out_dir,
         progress: opts.progress.then(|| progress_bar(&opts.inputs)),
         window: opts.window,
-        crowd_limit: opts.max_window_entities,
     };
     let new_extractor = || Extractor::with(dict, Arc::clone(&matcher), opts.furniture.clone(), discoverer.clone());
     let mut reader = DocumentReader::new(&opts.inputs);
