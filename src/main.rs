@@ -14,9 +14,10 @@ use kommunegraf::{GraphOptions, Weighting, Window};
 
 /// Workers allocate per document, and the worker that merges the document
 /// (often another) frees what they allocated; mimalloc's per-thread heaps
-/// take those cross-thread frees without the locking glibc's arenas need. Built without transparent huge
-/// pages (feature `no_thp`): with them the kernel cleared 2 MB per fault,
-/// and the 100 MB bench run was slower and held twice the memory.
+/// take those cross-thread frees without the locking glibc's arenas need.
+/// Built without transparent huge pages (feature `no_thp`): with them the
+/// kernel cleared 2 MB per fault, and the 100 MB bench run was slower and
+/// held twice the memory.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
