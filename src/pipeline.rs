@@ -22,7 +22,7 @@ use crate::furniture::Furniture;
 use crate::graph::{CoMentionGraph, DocInfo, GraphOptions, Occurrence, Window};
 use crate::in_order::{InOrder, StopOnPanic};
 use crate::matcher::{Candidate, Matcher};
-use crate::read::{Document, DocumentReader};
+use crate::read::{Document, DocumentReader, ReadDocument};
 use crate::relate;
 use crate::resolve::{self, Mention, resolve};
 use crate::segment::{Segments, Span};
@@ -668,12 +668,14 @@ impl Excerpt {
 }
 
 /// Run every per-document stage on one document.
-pub fn process(ex: &mut Extractor, doc: Document, opts: &Options, scratch: &mut Scratch) -> Processed {
+pub fn process(ex: &mut Extractor, read: ReadDocument, opts: &Options, scratch: &mut Scratch) -> Processed {
+    // What the reader said comes first: it is about the input before this
+    // document, or this document's own line.
+    let ReadDocument { doc, said: mut diagnostics } = read;
     let window = opts.window;
     let Spare { mut located, windows: mut ranges, mut contexts, mut relations, mut relation_contexts, mut rows } =
         std::mem::take(&mut scratch.spare);
     ex.extract(&doc.text, &mut located);
-    let mut diagnostics = Diagnostics::default();
     let date = document_date(&doc, ex, &mut diagnostics);
     let window_count = windows(window, &doc.text, ex, &located, &mut scratch.words, &mut ranges);
     let sentence = |i: u32| ex.segments.sentences.get(i as usize).map(|s| s.span).unwrap_or_default();
@@ -745,6 +747,7 @@ impl Merger<'_> {
                 self.occurrences.push(Occurrence { entity, windows: w.clone() });
             }
         }
+        self.summary.diagnostics.extend(std::mem::take(&mut p.diagnostics));
         let doc = &p.doc;
         let info = DocInfo { id: &doc.id, date: p.date, windows: p.window_count };
         if let Some(c) = self.graph.add_document(info, &self.occurrences) {
@@ -770,7 +773,6 @@ impl Merger<'_> {
         }
         self.summary.documents += 1;
         self.summary.mentions += p.located.len() as u64;
-        self.summary.diagnostics.extend(std::mem::take(&mut p.diagnostics));
         if let Some(bar) = &self.progress {
             bar.inc(p.doc.text.len() as u64);
             if self.summary.documents % 256 == 0 {
@@ -909,13 +911,13 @@ fn parallel<'m, 'd>(
 }
 
 /// The next chunk of documents and its number (empty at the end of the input).
-fn read_chunk(input: &mut (&mut DocumentReader, u64)) -> (u64, Vec<Document>) {
+fn read_chunk(input: &mut (&mut DocumentReader, u64)) -> (u64, Vec<ReadDocument>) {
     let (reader, next) = input;
     let mut chunk = Vec::with_capacity(CHUNK_DOCS);
     let mut bytes = 0;
-    for doc in reader.by_ref() {
-        bytes += doc.text.len();
-        chunk.push(doc);
+    while let Some(read) = reader.next_read() {
+        bytes += read.doc.text.len();
+        chunk.push(read);
         if chunk.len() >= CHUNK_DOCS || bytes >= CHUNK_BYTES {
             break;
         }
@@ -974,8 +976,8 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
         // One thread: no batches, no hand-over.
         let mut ex = new_extractor();
         let mut scratch = Scratch::default();
-        for doc in reader.by_ref() {
-            let mut p = process(&mut ex, doc, opts, &mut scratch);
+        while let Some(read) = reader.next_read() {
+            let mut p = process(&mut ex, read, opts, &mut scratch);
             merger.add(&mut p)?;
             recycle(&mut scratch, p);
         }
@@ -986,6 +988,7 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
+    // What was said after the last document (every earlier message came with one).
     summary.diagnostics.extend(std::mem::take(&mut reader.diag));
     mentions_csv.finish(&mut out, "mentions.csv").with_context(|| ctx("mentions.csv"))?;
     documents_csv.finish(&mut out, "documents.csv").with_context(|| ctx("documents.csv"))?;

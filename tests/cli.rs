@@ -277,7 +277,8 @@ fn a_list_paragraph_links_nothing_and_is_reported() {
 
 /// Many chunks, read by the workers themselves, with bad lines, empty lines
 /// and repeated ids among them: every thread count writes the same files and
-/// the same diagnostics as one thread.
+/// the same diagnostics as one thread, in input order (what reading said and
+/// what processing said, interleaved by line).
 #[test]
 fn any_number_of_threads_gives_the_same_files_and_messages() {
     let dir = tempfile::tempdir().unwrap();
@@ -295,9 +296,13 @@ fn any_number_of_threads_gives_the_same_files_and_messages() {
             29 => lines.push('\n'),
             // A repeated id: renamed, with a warning.
             41 => lines.push_str(&format!("{{\"id\":\"d{}\",\"text\":\"KL og KOMBIT.\"}}\n", i - 1)),
+            // A date not understood: said while processing, not reading.
+            50 => lines.push_str(&format!("{{\"id\":\"d{i}\",\"date\":\"snart\",\"text\":\"KL.\"}}\n")),
             _ => lines.push_str(&format!("{{\"id\":\"d{i}\",\"text\":\"{}\"}}\n", bodies[i % bodies.len()])),
         }
     }
+    // A bad last line: said after the last document.
+    lines.push_str("ikke json\n");
     fs::write(&corpus, lines).unwrap();
     let outputs: Vec<(PathBuf, String)> = ["1", "2", "3", "8"]
         .iter()
@@ -311,6 +316,16 @@ fn any_number_of_threads_gives_the_same_files_and_messages() {
     let (one, err) = &outputs[0];
     assert!(err.contains(&format!("{}:14: not JSON", corpus.display())), "{err}");
     assert!(err.contains("duplicate document id \"d40\""), "{err}");
+    assert!(err.contains(&format!("{}:51: date \"snart\" not understood", corpus.display())), "{err}");
+    let at = format!("{}:", corpus.display());
+    let said: Vec<usize> = err
+        .lines()
+        .filter_map(|l| l.split_once(&at))
+        .map(|(_, rest)| rest.split(':').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(said.len() > 400, "{} messages", said.len());
+    assert!(said.windows(2).all(|w| w[0] <= w[1]), "messages out of input order: {said:?}");
+    assert_eq!(said.last(), Some(&1501), "the bad last line is said last");
     assert_eq!(rows(&one.join("documents.csv")).len(), 1500 - 16 - 16, "bad and empty lines skipped");
     for (out, e) in &outputs[1..] {
         for f in FILES {

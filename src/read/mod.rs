@@ -54,7 +54,8 @@ enum Source {
 }
 
 /// Streams the documents of a list of inputs, in order. Problems with single
-/// files or lines are collected in [`DocumentReader::diag`] and skipped.
+/// files or lines are collected in [`DocumentReader::diag`] and skipped;
+/// [`DocumentReader::next_read`] hands them out with the next document.
 pub struct DocumentReader {
     sources: std::vec::IntoIter<Source>,
     jsonl: Option<Jsonl>,
@@ -65,6 +66,16 @@ pub struct DocumentReader {
     /// with one id took 96 s).
     next_suffix: crate::FastMap<String, u64>,
     pub diag: Diagnostics,
+}
+
+/// A document and what the reader said while reading up to it: the lines
+/// and files skipped before it, its own empty text or renamed id. Reported
+/// with the document, these messages come in input order among the ones
+/// processing gives, whichever thread processes it.
+#[derive(Debug)]
+pub struct ReadDocument {
+    pub doc: Document,
+    pub said: Diagnostics,
 }
 
 /// A line buffer larger than this is given back after its line.
@@ -348,6 +359,14 @@ impl Iterator for DocumentReader {
 }
 
 impl DocumentReader {
+    /// The next document, with what was said while reading up to it (see
+    /// [`ReadDocument`]); what is said after the last document stays in
+    /// [`DocumentReader::diag`].
+    pub fn next_read(&mut self) -> Option<ReadDocument> {
+        let doc = self.next()?;
+        Some(ReadDocument { doc, said: std::mem::take(&mut self.diag) })
+    }
+
     fn next_raw(&mut self) -> Option<Document> {
         loop {
             if self.jsonl.is_some() {
