@@ -373,6 +373,17 @@ fn line_start(text: &str, pos: usize) -> usize {
 
 /// `s` with each run of whitespace as one space, trimmed (a label).
 pub(crate) fn single_spaced(s: &str) -> String {
+    // Most names are already so ("Jens Hansen"): copied whole when no byte
+    // may start white space other than a lone inner ASCII space (the lead
+    // bytes of Unicode's other white space are 09-0D, C2, E1, E2 and E3).
+    let b = s.as_bytes();
+    let plain = b.first().is_some_and(|&c| c != b' ')
+        && b.last().is_some_and(|&c| c != b' ')
+        && !b.iter().any(|&c| matches!(c, 0x09..=0x0D | 0xC2 | 0xE1..=0xE3))
+        && !b.windows(2).any(|w| w == b"  ");
+    if plain {
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     for w in s.split_whitespace() {
         if !out.is_empty() {
@@ -940,6 +951,40 @@ impl Discoverer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_are_single_spaced() {
+        for (s, want) in [
+            ("Jens Hansen", "Jens Hansen"),
+            ("Jens  Hansen", "Jens Hansen"),
+            (" Jens Hansen", "Jens Hansen"),
+            ("Jens Hansen ", "Jens Hansen"),
+            ("Jens\u{a0}Hansen", "Jens Hansen"),
+            ("Jens\u{2009}Hansen", "Jens Hansen"),
+            ("Jens\u{3000}Hansen", "Jens Hansen"),
+            ("Jens\tHansen", "Jens Hansen"),
+            ("Jens\u{b}Hansen", "Jens Hansen"),
+            ("Søren Ærø-Ålund", "Søren Ærø-Ålund"),
+        ] {
+            assert_eq!(single_spaced(s), want, "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The copy taken when a label needs no change is the label spaced
+        /// word by word.
+        #[test]
+        fn single_spaced_is_the_words_joined_by_one_space(parts in proptest::collection::vec(proptest::sample::select(vec![
+            // Mostly the pieces of names that need no change, so that the
+            // copy is taken often, and near misses of them.
+            "Jens", "Hansen", "Ærø", "-", "Jens", "Hansen", "Ærø", "-", " ", " ", " ", " ", "  ",
+            "\t", "\n", "\u{a0}", "\u{85}", "\u{2009}", "\u{3000}", "\u{1680}", "\u{b}", "«", "”",
+        ]), 0..8)) {
+            let s: String = parts.concat();
+            let want = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            proptest::prop_assert_eq!(single_spaced(&s), want, "{:?}", s);
+        }
+    }
 
     #[test]
     fn role_endings_are_found_in_any_case_and_only_at_the_end() {
