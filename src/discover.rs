@@ -25,7 +25,7 @@ use regex::Regex;
 
 use crate::FastMap;
 use crate::dict::{WordSet, word_list};
-use crate::fold::with_lowercase;
+use crate::fold::{fold_byte, with_lowercase};
 use crate::words::{Token, Tokens, scan};
 
 /// The given-name list shipped in the binary.
@@ -281,29 +281,63 @@ const SPEECH_VERBS: &[&str] = &[
     "advarer",
 ];
 
-/// [`ROLE_ENDINGS`] by their last two bytes: most words are answered by one
-/// lookup, and the rest compare with a few endings instead of all.
-static ROLE_ENDINGS_BY_TAIL: LazyLock<FastMap<[u8; 2], Vec<&'static [u8]>>> = LazyLock::new(|| {
-    let mut m: FastMap<[u8; 2], Vec<&'static [u8]>> = FastMap::default();
+/// [`ROLE_ENDINGS`] by their last two bytes, with a bit per pair of bytes
+/// that ends one: most words are answered by one bit, and the rest compare
+/// with the few endings of their pair.
+struct RoleTails {
+    bits: Box<[u64; 1024]>,
+    by_tail: FastMap<[u8; 2], Vec<&'static [u8]>>,
+}
+
+impl RoleTails {
+    fn index(tail: [u8; 2]) -> usize {
+        usize::from(tail[0]) << 8 | usize::from(tail[1])
+    }
+
+    fn may_end(&self, tail: [u8; 2]) -> bool {
+        let k = Self::index(tail);
+        self.bits[k >> 6] >> (k & 63) & 1 != 0
+    }
+}
+
+static ROLE_TAILS: LazyLock<RoleTails> = LazyLock::new(|| {
+    let mut t = RoleTails { bits: Box::new([0; 1024]), by_tail: FastMap::default() };
     for r in ROLE_ENDINGS {
         let b = r.as_bytes();
-        m.entry([b[b.len() - 2], b[b.len() - 1]]).or_default().push(b);
+        let tail = [b[b.len() - 2], b[b.len() - 1]];
+        let k = RoleTails::index(tail);
+        t.bits[k >> 6] |= 1 << (k & 63);
+        t.by_tail.entry(tail).or_default().push(b);
     }
-    m
+    t
 });
 
+/// Whether the lower-cased `word` ends with a role (`It-chef`,
+/// `BORGMESTER`). Words of ASCII and Latin-1 letters, as good as all, are
+/// folded a byte at a time where compared ([`crate::fold`]: there the fold
+/// is the lower case, byte for byte), not copied; others are lower-cased.
 fn ends_with_role(word: &str) -> bool {
-    // Most words end in two ASCII bytes that end no role: told by those
-    // two, lower-cased alone, without lower-casing the word.
-    if let [.., a, b] = *word.as_bytes() {
-        if a.is_ascii() && b.is_ascii() && !ROLE_ENDINGS_BY_TAIL.contains_key(&[a, b].map(|c| c.to_ascii_lowercase())) {
-            return false;
-        }
+    let w = word.as_bytes();
+    if w.iter().any(|&b| b >= 0xC4) {
+        // (Characters beyond Latin-1, whose lower case may differ in
+        // length: `to_lowercase`.)
+        return with_lowercase(word, |w| match *w {
+            [.., a, b] => ROLE_TAILS.by_tail.get(&[a, b]).is_some_and(|rs| rs.iter().any(|r| w.ends_with(r))),
+            _ => false,
+        });
     }
-    with_lowercase(word, |w| match *w {
-        [.., a, b] => ROLE_ENDINGS_BY_TAIL.get(&[a, b]).is_some_and(|rs| rs.iter().any(|r| w.ends_with(r))),
-        _ => false,
-    })
+    let n = w.len();
+    if n < 2 {
+        return false;
+    }
+    let folded = |i: usize| fold_byte(if i == 0 { 0 } else { w[i - 1] }, w[i]);
+    let tail = [folded(n - 2), folded(n - 1)];
+    if !ROLE_TAILS.may_end(tail) {
+        return false;
+    }
+    ROLE_TAILS.by_tail[&tail]
+        .iter()
+        .any(|r| r.len() <= n && (n - r.len()..n - 2).all(|i| folded(i) == r[i + r.len() - n]))
 }
 
 fn is_speech_verb(word: &str) -> bool {
@@ -314,7 +348,7 @@ fn is_speech_verb(word: &str) -> bool {
 /// [`crate::pipeline::warm_up`]).
 pub(crate) fn warm_up() {
     LazyLock::force(&NOT_NAME);
-    LazyLock::force(&ROLE_ENDINGS_BY_TAIL);
+    LazyLock::force(&ROLE_TAILS);
     photo_credit_re();
     legal_forms();
     company_before_re();
@@ -986,6 +1020,21 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// A role ends the word's lower case, whatever the word is made of.
+        #[test]
+        fn ends_with_role_is_the_lower_case_ending(parts in proptest::collection::vec(proptest::sample::select(vec![
+            "chef", "CHEF", "Chef", "direktør", "DIREKTØR", "ØR", "ør", "r", "R", "er", "ER", "ministeren", "e", "n",
+            "formand", "ceo", "CEO", "It-", "Ø", "ø", "Å", "æ", "\u{212a}", "İ", "Σ", "ẞ", "x", "-", "xxxxxxxxxxxxxxxx",
+            "hef", "HEF", "irektør", "EO", "DIRE", "TØR",
+        ]), 0..5)) {
+            let w: String = parts.concat();
+            let lower = w.to_lowercase();
+            let want = ROLE_ENDINGS.iter().any(|r| lower.ends_with(r));
+            proptest::prop_assert_eq!(ends_with_role(&w), want, "{:?}", w);
+        }
+    }
+
     #[test]
     fn role_endings_are_found_in_any_case_and_only_at_the_end() {
         for r in ROLE_ENDINGS {
@@ -994,9 +1043,11 @@ mod tests {
             }
             assert!(!ends_with_role(&format!("{r}x")), "{r}x");
         }
-        for w in ["", "r", "er", "Kommunen", "ordet", "ØKONOMI", "Borgmesterens"] {
+        for w in ["", "r", "er", "Kommunen", "ordet", "ØKONOMI", "Borgmesterens", "Xhef", "Birektør"] {
             assert!(!ends_with_role(w), "{w}");
         }
+        // The Kelvin sign lower-cases to `k`: read by `to_lowercase`, not folded.
+        assert!(ends_with_role("DIRE\u{212a}TØR"));
     }
 
     fn people(text: &str) -> Vec<String> {
