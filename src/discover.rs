@@ -23,10 +23,10 @@ use std::sync::{LazyLock, OnceLock};
 
 use regex::Regex;
 
-use crate::FastMap;
 use crate::dict::{WordSet, word_list};
 use crate::fold::{fold_byte, with_lowercase};
 use crate::words::{Token, Tokens, scan};
+use crate::{BitSet, FastMap};
 
 /// The given-name list shipped in the binary.
 pub const GIVEN_NAMES: &str = include_str!("../dictionaries/first_names.txt");
@@ -285,7 +285,7 @@ const SPEECH_VERBS: &[&str] = &[
 /// that ends one: most words are answered by one bit, and the rest compare
 /// with the few endings of their pair.
 struct RoleTails {
-    bits: Box<[u64; 1024]>,
+    bits: Box<BitSet<1024>>,
     by_tail: FastMap<[u8; 2], Vec<&'static [u8]>>,
 }
 
@@ -295,18 +295,16 @@ impl RoleTails {
     }
 
     fn may_end(&self, tail: [u8; 2]) -> bool {
-        let k = Self::index(tail);
-        self.bits[k >> 6] >> (k & 63) & 1 != 0
+        self.bits.contains(Self::index(tail))
     }
 }
 
 static ROLE_TAILS: LazyLock<RoleTails> = LazyLock::new(|| {
-    let mut t = RoleTails { bits: Box::new([0; 1024]), by_tail: FastMap::default() };
+    let mut t = RoleTails { bits: Box::new(BitSet::new()), by_tail: FastMap::default() };
     for r in ROLE_ENDINGS {
         let b = r.as_bytes();
         let tail = [b[b.len() - 2], b[b.len() - 1]];
-        let k = RoleTails::index(tail);
-        t.bits[k >> 6] |= 1 << (k & 63);
+        t.bits.insert(RoleTails::index(tail));
         t.by_tail.entry(tail).or_default().push(b);
     }
     t

@@ -45,6 +45,28 @@ pub use dict::Dictionary;
 pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 /// See [`FastMap`].
 pub type FastSet<K> = std::collections::HashSet<K, foldhash::fast::FixedState>;
+
+/// A set of the numbers `0..64 * W`, a bit each: the one-load answers asked
+/// of every word (its first byte, a byte pair, a hashed prefix) before
+/// anything is hashed whole.
+#[derive(Debug, Clone)]
+pub(crate) struct BitSet<const W: usize>([u64; W]);
+
+impl<const W: usize> BitSet<W> {
+    pub(crate) const fn new() -> Self {
+        BitSet([0; W])
+    }
+
+    #[inline(always)]
+    pub(crate) fn insert(&mut self, k: usize) {
+        self.0[k >> 6] |= 1 << (k & 63);
+    }
+
+    #[inline(always)]
+    pub(crate) fn contains(&self, k: usize) -> bool {
+        self.0[k >> 6] >> (k & 63) & 1 != 0
+    }
+}
 pub use graph::{GraphOptions, Weighting, Window};
 pub use pipeline::{Extractor, Options, Summary, run};
 

@@ -16,11 +16,11 @@
 use aho_corasick::automaton::Automaton;
 use aho_corasick::{Anchored, MatchKind, nfa::contiguous};
 
-use crate::FastSet;
 use crate::chars::LOWER;
 use crate::dict::{Alias, CaseRule, Dictionary, EntityIdx, starts_capitalised};
 use crate::fold::{fold, fold_into};
 use crate::words::Run;
+use crate::{BitSet, FastSet};
 
 /// An alias found in the text, with exact byte offsets of the entity's surface
 /// (genitive and compound tails excluded).
@@ -54,12 +54,12 @@ struct FirstWords {
     /// Bit [`prefix_key`] set for the first four bytes and length of each first word,
     /// and of each first word with a genitive `s`: 4 KB, so most words are
     /// turned away from the cache without hashing them whole.
-    prefixes: Box<[u64; 512]>,
-    bloom: Box<[u64; BLOOM_WORDS]>,
+    prefixes: Box<BitSet<512>>,
+    bloom: Box<BitSet<BLOOM_WORDS>>,
     words: FastSet<Box<[u8]>>,
     /// Bit `b0 * 256 + b1` set when an alias starting with a non-word
     /// character starts with the bytes `b0 b1`.
-    other_pairs: Box<[u64; 1024]>,
+    other_pairs: Box<BitSet<1024>>,
     /// The distinct first bytes of those aliases (party letters: `(`).
     other_firsts: Vec<u8>,
     /// Bit `b` set when an alias that a word starting with a lower-case
@@ -67,7 +67,7 @@ struct FirstWords {
     /// lower case: "twoday", "e-Boks") starts with the folded byte `b`. Most
     /// words are lower case, and most dictionaries have few such aliases:
     /// most words are turned away by this one bit.
-    lower_firsts: [u64; 4],
+    lower_firsts: BitSet<4>,
 }
 
 const BLOOM_BITS: u32 = 15;
@@ -87,6 +87,12 @@ fn prefix_key(w: &[u8]) -> usize {
     };
     let x = u64::from(head) | (w.len().min(31) as u64) << 32;
     (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 49) as usize
+}
+
+/// The bloom bit of a word: the top [`BLOOM_BITS`] of its [`word_hash`].
+#[inline]
+fn bloom_key(w: &[u8]) -> usize {
+    (word_hash(w) >> (64 - BLOOM_BITS)) as usize
 }
 
 /// A cheap hash of a short byte string: whole-word loads, no copying (after
@@ -131,36 +137,31 @@ impl FirstWords {
     /// `patterns` are the folded aliases, in the order of `aliases`.
     fn new(patterns: &[String], aliases: &[Alias]) -> Self {
         let mut f = FirstWords {
-            prefixes: Box::new([0; 512]),
-            bloom: Box::new([0; BLOOM_WORDS]),
+            prefixes: Box::new(BitSet::new()),
+            bloom: Box::new(BitSet::new()),
             words: FastSet::default(),
-            other_pairs: Box::new([0; 1024]),
+            other_pairs: Box::new(BitSet::new()),
             other_firsts: Vec::new(),
-            lower_firsts: [0; 4],
+            lower_firsts: BitSet::new(),
         };
         for (p, alias) in patterns.iter().zip(aliases) {
             if let Some(&b0) = p.as_bytes().first().filter(|_| may_start_lower(alias)) {
-                f.lower_firsts[usize::from(b0 >> 6)] |= 1 << (b0 & 63);
+                f.lower_firsts.insert(usize::from(b0));
             }
             let n = p.char_indices().find(|&(_, c)| !is_word_char(c)).map_or(p.len(), |(i, _)| i);
             let b = p.as_bytes();
             if n > 0 {
                 let genitive = [&b[..n], b"s"].concat();
                 for w in [&b[..n], &genitive[..]] {
-                    let k = prefix_key(w);
-                    f.prefixes[k >> 6] |= 1 << (k & 63);
+                    f.prefixes.insert(prefix_key(w));
                 }
-                let bit = word_hash(&b[..n]) >> (64 - BLOOM_BITS);
-                f.bloom[(bit >> 6) as usize] |= 1 << (bit & 63);
+                f.bloom.insert(bloom_key(&b[..n]));
                 f.words.insert(b[..n].into());
             } else if let Some(&b0) = b.first() {
                 if !f.other_firsts.contains(&b0) {
                     f.other_firsts.push(b0);
                 }
-                let mut set = |b1: u8| {
-                    let k = (b0 as usize) << 8 | b1 as usize;
-                    f.other_pairs[k >> 6] |= 1 << (k & 63);
-                };
+                let mut set = |b1: u8| f.other_pairs.insert(usize::from(b0) << 8 | usize::from(b1));
                 match b.get(1) {
                     Some(&b1) => set(b1),
                     None => (0..=255).for_each(set),
@@ -174,11 +175,10 @@ impl FirstWords {
     /// when its first letter is lower case) may begin an alias.
     #[inline(always)]
     fn word(&self, w: &[u8], lower: bool) -> bool {
-        if lower && w.first().is_some_and(|&b| self.lower_firsts[usize::from(b >> 6)] >> (b & 63) & 1 == 0) {
+        if lower && w.first().is_some_and(|&b| !self.lower_firsts.contains(usize::from(b))) {
             return false;
         }
-        let k = prefix_key(w);
-        self.prefixes[k >> 6] & (1 << (k & 63)) != 0 && self.confirm(w)
+        self.prefixes.contains(prefix_key(w)) && self.confirm(w)
     }
 
     /// The rest of [`FirstWords::word`] for the one word in ten that
@@ -186,10 +186,7 @@ impl FirstWords {
     /// takes stays small enough to inline into the scan's loop.
     #[inline(never)]
     fn confirm(&self, w: &[u8]) -> bool {
-        let known = |w: &[u8]| {
-            let bit = word_hash(w) >> (64 - BLOOM_BITS);
-            self.bloom[(bit >> 6) as usize] & (1 << (bit & 63)) != 0 && self.words.contains(w)
-        };
+        let known = |w: &[u8]| self.bloom.contains(bloom_key(w)) && self.words.contains(w);
         known(w) || (w.len() > 1 && w.ends_with(b"s") && known(&w[..w.len() - 1]))
     }
 
@@ -197,8 +194,7 @@ impl FirstWords {
     /// `i` of the folded text.
     #[inline]
     fn other(&self, folded: &[u8], i: usize) -> bool {
-        let k = (folded[i] as usize) << 8 | folded.get(i + 1).copied().unwrap_or(0) as usize;
-        self.other_pairs[k >> 6] & (1 << (k & 63)) != 0
+        self.other_pairs.contains(usize::from(folded[i]) << 8 | usize::from(folded.get(i + 1).copied().unwrap_or(0)))
     }
 }
 
