@@ -14,11 +14,10 @@ use crate::chars::{ALNUM, ALPHA, Classifier, UPPER, blocks};
 pub struct Run {
     pub start: usize,
     pub end: usize,
-    /// Classes of the first and the last character ([`crate::chars`]).
+    /// Classes of the first character ([`crate::chars`]). (Those of the
+    /// last, and whether the run is one character, are asked only where a
+    /// joiner follows, and found then: see [`Joiner::end_before_joiner`].)
     pub first: u8,
-    pub last: u8,
-    /// Whether the run is a single character.
-    pub single: bool,
 }
 
 /// Runs and name tokens in one pass: `on_run` sees each run as it is found
@@ -101,13 +100,10 @@ fn for_each_run(text: &str, f: &mut impl Sink) {
         if kind & OTHER_HIGH != 0 {
             split_mixed(k, b, s, e, f);
         } else if kind & LATIN1_LETTERS != 0 {
-            // One word: its first and last characters are ASCII or `C3 xx`.
-            let last = if b[e - 1] < 0x80 { k.ascii(b[e - 1]) } else { k.at(e - 2).class };
-            let first = k.at(s);
-            f.run(Run { start: s, end: e, first: first.class, last, single: e - s == first.len });
+            // One word: its first character is ASCII or `C3 xx`.
+            f.run(Run { start: s, end: e, first: k.at(s).class });
         } else {
-            let (first, last) = (k.ascii(b[s]), k.ascii(b[e - 1]));
-            f.run(Run { start: s, end: e, first, last, single: e - s == 1 });
+            f.run(Run { start: s, end: e, first: k.ascii(b[s]) });
         }
     }
     for (base, m) in blocks(b) {
@@ -163,7 +159,6 @@ fn split_mixed(k: Classifier, b: &[u8], s: usize, e: usize, f: &mut impl Sink) {
             continue;
         }
         let start = i - c.len;
-        let mut last = c.class;
         while i < e {
             let (d, len) = if b[i] < 0x80 {
                 (k.ascii(b[i]), 1)
@@ -174,10 +169,9 @@ fn split_mixed(k: Classifier, b: &[u8], s: usize, e: usize, f: &mut impl Sink) {
             if d & ALNUM == 0 {
                 break;
             }
-            last = d;
             i += len;
         }
-        f.run(Run { start, end: i, first: c.class, last, single: i - start == c.len });
+        f.run(Run { start, end: i, first: c.class });
     }
 }
 
@@ -305,7 +299,7 @@ struct Joiner<'t> {
 
 impl<'t> Joiner<'t> {
     fn new(text: &'t str) -> Self {
-        let run = Run { start: 0, end: 0, first: 0, last: 0, single: false };
+        let run = Run { start: 0, end: 0, first: 0 };
         Joiner { k: Classifier::new(text), b: text.as_bytes(), open: false, start: 0, cap: false, run }
     }
 
@@ -346,6 +340,15 @@ impl<'t> Joiner<'t> {
         }
     }
 
+    /// The classes of the last character of `run`.
+    fn last_class(&self, run: Run) -> u8 {
+        let mut i = run.end - 1;
+        while !self.k.is_char_start(i) {
+            i -= 1;
+        }
+        self.k.at(i).class
+    }
+
     fn finish(self, out: &mut Tokens) {
         if self.open {
             let end = self.end_before_joiner(self.run, None).unwrap_or(self.run.end);
@@ -360,12 +363,16 @@ impl<'t> Joiner<'t> {
         let c = self.k.at(run.end);
         let next = next.filter(|next| next.start == run.end + c.len);
         // Hyphens and apostrophes join letters: "Anne-Marie", "O'Brien".
-        if matches!(c.ch, '-' | '\'' | '’') && run.last & ALPHA != 0 && next.is_some_and(|n| n.first & ALPHA != 0) {
+        if matches!(c.ch, '-' | '\'' | '’')
+            && self.last_class(run) & ALPHA != 0
+            && next.is_some_and(|n| n.first & ALPHA != 0)
+        {
             return None;
         }
         // A full stop after one capital closes an initial: "D.", and takes a
         // word glued to it ("D.Rasmussen").
-        if c.ch == '.' && run.start == self.start && run.single && run.first & UPPER != 0 {
+        let single = || self.k.at(run.start).len == run.end - run.start;
+        if c.ch == '.' && run.start == self.start && run.first & UPPER != 0 && single() {
             return if next.is_some() { None } else { Some(run.end + 1) };
         }
         Some(run.end)
@@ -443,12 +450,12 @@ mod tests {
             let (mut r, mut t) = (Vec::new(), Tokens::default());
             scan(&text, |run| r.push(*run), Some(&mut t));
             prop_assert_eq!(r.iter().map(|r| (r.start, r.end)).collect::<Vec<_>>(), reference_runs(&text));
+            let joiner = Joiner::new(&text);
             for run in &r {
                 let s = &text[run.start..run.end];
                 let (f, l) = (s.chars().next().unwrap(), s.chars().next_back().unwrap());
                 prop_assert_eq!(run.first, crate::chars::classes_of(f));
-                prop_assert_eq!(run.last, crate::chars::classes_of(l));
-                prop_assert_eq!(run.single, s.chars().count() == 1);
+                prop_assert_eq!(joiner.last_class(*run), crate::chars::classes_of(l));
             }
             for (i, tok) in t.iter().enumerate() {
                 let c = text[tok.start()..].chars().next().unwrap();
