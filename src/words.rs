@@ -219,6 +219,8 @@ impl Token {
 pub struct Tokens {
     list: Vec<Token>,
     caps: Vec<u64>,
+    /// The bits of the tokens since the last full word of `caps`.
+    open_caps: u64,
 }
 
 impl std::ops::Deref for Tokens {
@@ -236,6 +238,7 @@ impl Tokens {
     fn clear_for(&mut self, len: usize) {
         self.list.clear();
         self.caps.clear();
+        self.open_caps = 0;
         let most = len / 2 + 1;
         self.list.reserve(most);
         self.caps.reserve(most / 64 + 1);
@@ -244,13 +247,18 @@ impl Tokens {
     #[inline]
     fn push(&mut self, t: Token, cap: bool) {
         let n = self.list.len();
-        if n % 64 == 0 {
-            self.caps.push(0);
-        }
-        if let Some(w) = self.caps.last_mut() {
-            *w |= u64::from(cap) << (n % 64);
-        }
+        self.open_caps |= u64::from(cap) << (n % 64);
         self.list.push(t);
+        if n % 64 == 63 {
+            self.caps.push(std::mem::take(&mut self.open_caps));
+        }
+    }
+
+    /// Stores the bits of the last, partial word of `caps`.
+    fn seal(&mut self) {
+        if self.list.len() % 64 != 0 {
+            self.caps.push(std::mem::take(&mut self.open_caps));
+        }
     }
 
     /// Whether token `i` starts with a capital.
@@ -315,23 +323,35 @@ impl<'t> Joiner<'t> {
 
     #[inline(always)]
     fn push(&mut self, next: Run, out: &mut Tokens) {
-        if self.open {
-            match self.end_before_joiner(self.run, Some(&next)) {
-                None => {
-                    // `next` goes on the open token.
-                    self.run = next;
-                    if self.ends_plainly(&next) {
-                        out.push(Token::new(self.start, next.end), self.cap);
-                        self.open = false;
-                    }
-                    return;
-                }
-                Some(end) => {
-                    out.push(Token::new(self.start, end), self.cap);
+        if self.open && self.push_open(next, out) {
+            return;
+        }
+        self.push_new(next, out);
+    }
+
+    /// `next` after an open token: whether it went on it.
+    #[inline(never)]
+    fn push_open(&mut self, next: Run, out: &mut Tokens) -> bool {
+        match self.end_before_joiner(self.run, Some(&next)) {
+            None => {
+                // `next` goes on the open token.
+                self.run = next;
+                if self.ends_plainly(&next) {
+                    out.push(Token::new(self.start, next.end), self.cap);
                     self.open = false;
                 }
+                true
+            }
+            Some(end) => {
+                out.push(Token::new(self.start, end), self.cap);
+                self.open = false;
+                false
             }
         }
+    }
+
+    #[inline(always)]
+    fn push_new(&mut self, next: Run, out: &mut Tokens) {
         let cap = next.first & UPPER != 0;
         if self.ends_plainly(&next) {
             out.push(Token::new(next.start, next.end), cap);
@@ -354,6 +374,7 @@ impl<'t> Joiner<'t> {
             let end = self.end_before_joiner(self.run, None).unwrap_or(self.run.end);
             out.push(Token::new(self.start, end), self.cap);
         }
+        out.seal();
     }
 
     /// Where the open token, whose last run is `run`, ends, or `None` when
@@ -436,6 +457,24 @@ mod tests {
             w,
             ["Anne-Marie", "O'Brien", "og", "Povl", "D.", "Rasmussen", "A.P", "Møller", "D.Rasmussen", "KMD"]
         );
+    }
+
+    #[test]
+    fn capitals_are_known_across_many_words_of_bits() {
+        // Enough tokens to fill several 64-bit words, with an irregular pattern.
+        let words: Vec<String> =
+            (0..300).map(|i| if i % 3 == 0 || i % 7 == 0 { format!("Ord{i}") } else { format!("ord{i}") }).collect();
+        for n in [0, 1, 63, 64, 65, 127, 128, 129, 300] {
+            let text = words[..n].join(" ");
+            let mut t = Tokens::default();
+            scan(&text, |_| {}, Some(&mut t));
+            assert_eq!(t.len(), n);
+            let want: Vec<usize> = (0..n).filter(|i| i % 3 == 0 || i % 7 == 0).collect();
+            assert_eq!(t.caps().collect::<Vec<_>>(), want, "{n} words");
+            for i in 0..n {
+                assert_eq!(t.is_cap(i), want.contains(&i), "word {i} of {n}");
+            }
+        }
     }
 
     proptest! {
