@@ -30,6 +30,12 @@ for threads in 1 2; do
   /usr/bin/time -v -o "$RUNDIR/kommunegraf-t$threads.time" \
     "$KG" run "$CORPUS" --dict "$DICT" --no-default-dict -o "$RUNDIR/kommunegraf-t$threads" --threads "$threads" --quiet
 done
+# The dictionary job alone, as the peers do it (no discovery of people,
+# companies and agencies): what discovery costs, on the same machine state.
+echo "running kommunegraf --threads 1 --no-discover ..." >&2
+/usr/bin/time -v -o "$RUNDIR/kommunegraf-t1-no-discover.time" \
+  "$KG" run "$CORPUS" --dict "$DICT" --no-default-dict -o "$RUNDIR/kommunegraf-t1-nd" --threads 1 --quiet --no-discover
+rm -rf "$RUNDIR/kommunegraf-t1-nd"
 # This machine's own ceiling for two busy cores: two independent --threads 1
 # runs side by side (nothing shared), timed apart from the table above.
 echo "running two kommunegraf --threads 1 side by side ..." >&2
@@ -70,6 +76,10 @@ if t1 and t2:
     if len(pair) == 2:
         print(f"two --threads 1 runs side by side: {max(pair):.2f} s for twice the work, "
               f"{2 * t1[0] / max(pair):.2f}× the rate of one (this machine's ceiling for two independent jobs)")
+    nd = rows.get("kommunegraf-t1-no-discover")
+    if nd:
+        print(f"kommunegraf --threads 1 --no-discover (the dictionary job alone): {nd[0]:.2f} s; "
+              f"discovery takes {1 - nd[0] / t1[0]:.0%} of the --threads 1 time")
     for peer in ("hyperscan", "pyahocorasick", "flashtext", "spacy"):
         if peer in rows:
             print(f"kommunegraf --threads 1 vs {peer}: {rows[peer][0] / t1[0]:.2f}×")
