@@ -4,7 +4,8 @@
 # side by side, for the ceiling this machine gives two independent jobs.
 #
 # usage: bench/run.sh [MB]        (default 100; corpus made by make_corpus.py --mb MB)
-# env:   SHARED (../shared), TOOLS (peers, default: rust-limit pyahocorasick hyperscan flashtext spacy)
+# env:   ROUNDS (3: rounds of rust-limit and kommunegraf, for medians),
+#        SHARED (../shared), TOOLS (peers, default: rust-limit pyahocorasick hyperscan flashtext spacy)
 #        RUNDIR (/tmp/kgbench/runs/kg-<timestamp>), KEEP=1 keeps kommunegraf's outputs there
 #        (~250 MB a run on 100 MB; by default they are removed once compared)
 set -euo pipefail
@@ -36,6 +37,20 @@ echo "running kommunegraf --threads 1 --no-discover ..." >&2
 /usr/bin/time -v -o "$RUNDIR/kommunegraf-t1-no-discover.time" \
   "$KG" run "$CORPUS" --dict "$DICT" --no-default-dict -o "$RUNDIR/kommunegraf-t1-nd" --threads 1 --quiet --no-discover
 rm -rf "$RUNDIR/kommunegraf-t1-nd"
+# The table above is one run of each, as the peers get. On a shared VM one
+# wall time can be 15% off, so ROUNDS-1 more rounds (default 2) time
+# rust-limit and kommunegraf again, in turn, for medians printed below it.
+for round in $(seq 2 "${ROUNDS:-3}"); do
+  dir="$RUNDIR/round-$round"
+  mkdir -p "$dir"
+  TOOLS=rust-limit bash "$BENCH/run_peers.sh" "$CORPUS" "$DICT" "$dir" > "$dir/peers.md"
+  for threads in 1 2; do
+    echo "running kommunegraf --threads $threads (round $round) ..." >&2
+    /usr/bin/time -v -o "$dir/kommunegraf-t$threads.time" \
+      "$KG" run "$CORPUS" --dict "$DICT" --no-default-dict -o "$dir/out" --threads "$threads" --quiet
+    rm -rf "$dir/out"
+  done
+done
 # This machine's own ceiling for two busy cores: two independent --threads 1
 # runs side by side (nothing shared), timed apart from the table above.
 echo "running two kommunegraf --threads 1 side by side ..." >&2
@@ -80,6 +95,15 @@ if t1 and t2:
     if nd:
         print(f"kommunegraf --threads 1 --no-discover (the dictionary job alone): {nd[0]:.2f} s; "
               f"discovery takes {1 - nd[0] / t1[0]:.0%} of the --threads 1 time")
+    rounds = [run] + sorted(run.glob("round-*"))
+    walls = {name: sorted(wall_rss(d / f"{name}.time")[0] for d in rounds if (d / f"{name}.time").exists())
+             for name in ("rust-limit", "kommunegraf-t1", "kommunegraf-t2")}
+    if len(rounds) > 1 and all(walls.values()):
+        med = {name: w[len(w) // 2] for name, w in walls.items()}
+        each = "; ".join(f"{name} " + " ".join(f"{x:.2f}" for x in w) for name, w in walls.items())
+        print(f"medians of {len(rounds)} rounds (s: {each}): "
+              f"--threads 1 {med['rust-limit'] / med['kommunegraf-t1']:.2f}× rust-limit, "
+              f"--threads 2 {med['kommunegraf-t1'] / med['kommunegraf-t2']:.2f}× --threads 1")
     for peer in ("hyperscan", "pyahocorasick", "flashtext", "spacy"):
         if peer in rows:
             print(f"kommunegraf --threads 1 vs {peer}: {rows[peer][0] / t1[0]:.2f}×")
