@@ -73,12 +73,6 @@ impl<'t> Classifier<'t> {
         self.latin1[(b & 0x7F) as usize]
     }
 
-    /// Whether byte `i` starts a character (is no UTF-8 continuation byte).
-    #[inline]
-    pub fn is_char_start(&self, i: usize) -> bool {
-        self.text.is_char_boundary(i)
-    }
-
     /// The character starting at byte `i`, which must be a character
     /// boundary below `text.len()`.
     #[inline(always)]

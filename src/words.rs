@@ -296,7 +296,7 @@ impl Tokens {
 /// the token stays open until the next run shows whether it goes on.
 struct Joiner<'t> {
     k: Classifier<'t>,
-    b: &'t [u8],
+    text: &'t str,
     /// Whether a token is open: where it starts, whether with a capital,
     /// and its last run.
     open: bool,
@@ -308,14 +308,14 @@ struct Joiner<'t> {
 impl<'t> Joiner<'t> {
     fn new(text: &'t str) -> Self {
         let run = Run { start: 0, end: 0, first: 0 };
-        Joiner { k: Classifier::new(text), b: text.as_bytes(), open: false, start: 0, cap: false, run }
+        Joiner { k: Classifier::new(text), text, open: false, start: 0, cap: false, run }
     }
 
     /// Whether the character after `run` ends any token there: the end of
     /// the text, or an ASCII character other than `-`, `'` and `.`.
     #[inline(always)]
     fn ends_plainly(&self, run: &Run) -> bool {
-        match self.b.get(run.end) {
+        match self.text.as_bytes().get(run.end) {
             None => true,
             Some(&x) => x < 0x80 && !matches!(x, b'-' | b'\'' | b'.'),
         }
@@ -362,11 +362,7 @@ impl<'t> Joiner<'t> {
 
     /// The classes of the last character of `run`.
     fn last_class(&self, run: Run) -> u8 {
-        let mut i = run.end - 1;
-        while !self.k.is_char_start(i) {
-            i -= 1;
-        }
-        self.k.at(i).class
+        self.k.at(crate::floor_char_boundary(self.text, run.end - 1)).class
     }
 
     fn finish(self, out: &mut Tokens) {
