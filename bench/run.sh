@@ -23,19 +23,23 @@ export TOOLS="${TOOLS:-rust-limit pyahocorasick hyperscan flashtext spacy}"
 [ -f "$DICT" ] || python3 "$BENCH/make_dict.py"
 cargo build --release --quiet
 KG="$PWD/target/release/kommunegraf"
+# kg TIMEFILE OUTDIR ARGS...: one timed kommunegraf run on the bench corpus and dictionary.
+kg() {
+  local time="$1" out="$2"
+  shift 2
+  /usr/bin/time -v -o "$time" "$KG" run "$CORPUS" --dict "$DICT" --no-default-dict -o "$out" --quiet "$@"
+}
 
 mkdir -p "$RUNDIR"
 bash "$BENCH/run_peers.sh" "$CORPUS" "$DICT" "$RUNDIR" > "$RUNDIR/peers.md"
 for threads in 1 2; do
   echo "running kommunegraf --threads $threads ..." >&2
-  /usr/bin/time -v -o "$RUNDIR/kommunegraf-t$threads.time" \
-    "$KG" run "$CORPUS" --dict "$DICT" --no-default-dict -o "$RUNDIR/kommunegraf-t$threads" --threads "$threads" --quiet
+  kg "$RUNDIR/kommunegraf-t$threads.time" "$RUNDIR/kommunegraf-t$threads" --threads "$threads"
 done
 # The dictionary job alone, as the peers do it (no discovery of people,
 # companies and agencies): what discovery costs, on the same machine state.
 echo "running kommunegraf --threads 1 --no-discover ..." >&2
-/usr/bin/time -v -o "$RUNDIR/kommunegraf-t1-no-discover.time" \
-  "$KG" run "$CORPUS" --dict "$DICT" --no-default-dict -o "$RUNDIR/kommunegraf-t1-nd" --threads 1 --quiet --no-discover
+kg "$RUNDIR/kommunegraf-t1-no-discover.time" "$RUNDIR/kommunegraf-t1-nd" --threads 1 --no-discover
 rm -rf "$RUNDIR/kommunegraf-t1-nd"
 # The table above is one run of each, as the peers get. On a shared VM one
 # wall time can be 15% off, so ROUNDS-1 more rounds (default 2) time
@@ -46,8 +50,7 @@ for round in $(seq 2 "${ROUNDS:-3}"); do
   TOOLS=rust-limit bash "$BENCH/run_peers.sh" "$CORPUS" "$DICT" "$dir" > "$dir/peers.md"
   for threads in 1 2; do
     echo "running kommunegraf --threads $threads (round $round) ..." >&2
-    /usr/bin/time -v -o "$dir/kommunegraf-t$threads.time" \
-      "$KG" run "$CORPUS" --dict "$DICT" --no-default-dict -o "$dir/out" --threads "$threads" --quiet
+    kg "$dir/kommunegraf-t$threads.time" "$dir/out" --threads "$threads"
     rm -rf "$dir/out"
   done
 done
@@ -55,8 +58,7 @@ done
 # runs side by side (nothing shared), timed apart from the table above.
 echo "running two kommunegraf --threads 1 side by side ..." >&2
 for k in a b; do
-  /usr/bin/time -v -o "$RUNDIR/pair-$k.wall" \
-    "$KG" run "$CORPUS" --dict "$DICT" --no-default-dict -o "$RUNDIR/pair-$k" --threads 1 --quiet &
+  kg "$RUNDIR/pair-$k.wall" "$RUNDIR/pair-$k" --threads 1 &
 done
 wait
 rm -rf "$RUNDIR/pair-a" "$RUNDIR/pair-b"
