@@ -67,7 +67,7 @@ cmp -s "$RUNDIR/kommunegraf-t1/mentions.csv" "$RUNDIR/kommunegraf-t2/mentions.cs
 [ -n "${KEEP:-}" ] || rm -rf "$RUNDIR/kommunegraf-t1" "$RUNDIR/kommunegraf-t2"
 
 python3 - "$RUNDIR" "$CORPUS" <<'PY'
-import re, sys
+import re, statistics, sys
 from pathlib import Path
 run, corpus = Path(sys.argv[1]), Path(sys.argv[2])
 mb = corpus.stat().st_size / 1e6
@@ -101,7 +101,7 @@ if t1 and t2:
     walls = {name: sorted(wall_rss(d / f"{name}.time")[0] for d in rounds if (d / f"{name}.time").exists())
              for name in ("rust-limit", "kommunegraf-t1", "kommunegraf-t2")}
     if len(rounds) > 1 and all(walls.values()):
-        med = {name: w[len(w) // 2] for name, w in walls.items()}
+        med = {name: statistics.median(w) for name, w in walls.items()}
         each = "; ".join(f"{name} " + " ".join(f"{x:.2f}" for x in w) for name, w in walls.items())
         print(f"medians of {len(rounds)} rounds (s: {each}): "
               f"--threads 1 {med['rust-limit'] / med['kommunegraf-t1']:.2f}× rust-limit, "
