@@ -140,7 +140,9 @@ pub fn first_in_spans(text: &str, spans: impl IntoIterator<Item = Range<usize>>)
         }
         let s = &text[span.clone()];
         if year_fits(s, p - span.start) {
-            if let Some(d) = first_date(s) {
+            // No date in the span starts before this year's: each date has
+            // a year, and the years before did not fit.
+            if let Some(d) = first_date_from(s, earliest_start(s, p - span.start)) {
                 return Some(d);
             }
             span = spans.next()?; // no date in this one
@@ -206,14 +208,49 @@ fn year_fits(text: &str, p: usize) -> bool {
         })
 }
 
-/// The first valid date the date regex finds in `text`.
+/// Where a date whose year is the four digits at `p` of `text` may start,
+/// at the earliest. Before its year a date has, from the year back: white
+/// space (the regex's `\s`), then at most 28 bytes without white space (a
+/// month name of nine letters, three bytes each under `(?i)` for the Kelvin
+/// sign, and its full stop; or "date"; or "12.11."), then white space, then a
+/// day and its full stop. (From the paragraph's start, the regex scanned up
+/// to the year to find the date: most of the date's cost.)
+fn earliest_start(text: &str, p: usize) -> usize {
+    let back_over_space = |mut q: usize| {
+        while let Some(c) = text[..q].chars().next_back().filter(|c| c.is_whitespace()) {
+            q -= c.len_utf8();
+        }
+        q
+    };
+    let word_end = back_over_space(p);
+    let mut word_start = word_end;
+    while word_start + 28 > word_end {
+        match text[..word_start].chars().next_back() {
+            Some(c) if !c.is_whitespace() => word_start -= c.len_utf8(),
+            _ => break,
+        }
+    }
+    crate::floor_char_boundary(text, back_over_space(word_start).saturating_sub("26.".len()))
+}
+
+/// The first valid date the date regex finds in `text`, searched from its
+/// start: what the tests hold the shortcuts of [`first_in_spans`] to.
+#[cfg(test)]
 fn first_date(text: &str) -> Option<Date> {
+    first_date_from(text, 0)
+}
+
+/// The first valid date the date regex finds in `text` from byte `from` on
+/// (the text before it is context for `\b`).
+fn first_date_from(text: &str, from: usize) -> Option<Date> {
     // Find with the DFA first, then take the groups of each match alone: on
     // short haystacks the regex crate would otherwise run its backtracker
     // over the whole paragraph. The truncated haystack keeps the match (it
     // ends in a digit, and `\b` at the haystack's end holds after one).
     let re = date_re();
-    for m in re.find_iter(text) {
+    let mut at = from;
+    while let Some(m) = re.find_at(text, at) {
+        at = m.end();
         let Some(c) = re.captures_at(&text[..m.end()], m.start()) else { continue };
         let num = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
         let d = if let Some(y) = num("iy") {
@@ -335,6 +372,32 @@ mod tests {
             assert_eq!(find_in_text(text).map(|d| d.to_string()).as_deref(), Some(want), "{text:?}");
         }
         assert_eq!(find_in_text("Det skete på Ærø 2024 og i år"), None);
+    }
+
+    /// The search for a date starts a little before its year
+    /// ([`earliest_start`]): far enough for every form, with a two-digit day
+    /// and its full stop, wide spaces and wide letters before the year.
+    #[test]
+    fn a_date_is_found_from_just_before_its_year() {
+        let forms = [
+            ("26. januar 2026", "2026-01-26"),
+            ("26.  januar.  2026", "2026-01-26"),
+            ("14.\u{a0}ſeptember\u{2003}2025", "2025-09-14"),
+            ("14. ſeptember. 2025", "2025-09-14"),
+            ("03. o\u{212A}tober\u{3000}2024", "2024-10-03"),
+            ("12.11.2025", "2025-11-12"),
+            ("12/11-2025", "2025-11-12"),
+            ("2024-02-29", "2024-02-29"),
+            ("date\u{2003} 2017-03", "2017-03"),
+        ];
+        for (form, want) in forms {
+            for before in ["", " ", "Mødet den ", "Læs også: 2025 var et år. Den ", "på Ærø, "] {
+                let text = format!("{before}{form} kl. 10");
+                assert_eq!(find_in_text(&text).map(|d| d.to_string()).as_deref(), Some(want), "{text:?}");
+            }
+        }
+        // A year glued to a word is no date, however far back the search starts.
+        assert_eq!(find_in_text("Projekt26. januar 2026"), None);
     }
 
     #[test]
