@@ -41,6 +41,11 @@ done
 echo "running kommunegraf --threads 1 --no-discover ..." >&2
 kg "$RUNDIR/kommunegraf-t1-no-discover.time" "$RUNDIR/kommunegraf-t1-nd" --threads 1 --no-discover
 rm -rf "$RUNDIR/kommunegraf-t1-nd"
+# Where the time goes, stage by stage, in one more --threads 1 run (timed
+# apart: the laps cost a little), printed after the table.
+echo "running kommunegraf --threads 1 --timings ..." >&2
+kg "$RUNDIR/timings.wall" "$RUNDIR/kommunegraf-timings" --threads 1 --timings 2> "$RUNDIR/timings.txt"
+rm -rf "$RUNDIR/kommunegraf-timings"
 # The table above is one run of each, as the peers get. On a shared VM one
 # wall time can be 15% off, so ROUNDS-1 more rounds (default 2) time
 # rust-limit and kommunegraf again, in turn, for medians printed below it.
@@ -109,4 +114,8 @@ if t1 and t2:
     for peer in ("hyperscan", "pyahocorasick", "flashtext", "spacy"):
         if peer in rows:
             print(f"kommunegraf --threads 1 vs {peer}: {rows[peer][0] / t1[0]:.2f}×")
+timings = run / "timings.txt"
+if timings.exists():
+    print("\nkommunegraf --threads 1 --timings (one more run):\n")
+    print(timings.read_text().rstrip())
 PY

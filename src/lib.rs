@@ -10,8 +10,8 @@
 //! organisations no dictionary lists → [`relate`] reads roles → [`graph`]
 //! links entities mentioned together → [`export`] writes tables and graph
 //! files. [`dict`] loads the dictionaries; [`pipeline`] ties the stages
-//! together, on several threads merged back [`in_order`]; [`chars`]
-//! classifies characters fast.
+//! together, on several threads merged back [`in_order`], and [`timing`]
+//! says where the time went; [`chars`] classifies characters fast.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
@@ -35,6 +35,7 @@ pub mod read;
 pub mod relate;
 pub mod resolve;
 pub mod segment;
+pub mod timing;
 pub mod words;
 
 pub use dict::Dictionary;

@@ -88,6 +88,10 @@ struct RunArgs {
     /// Print nothing but warnings and errors
     #[arg(short, long)]
     quiet: bool,
+    /// Print where the time went: each phase of the run, and each stage of the
+    /// per-document work summed over the workers (on stderr, even with --quiet)
+    #[arg(long)]
+    timings: bool,
 }
 
 /// A comma-separated list of graph formats.
@@ -169,6 +173,7 @@ fn report(diag: &Diagnostics) {
 
 fn run(a: RunArgs) -> ExitCode {
     let mut diag = Diagnostics::default();
+    let started = std::time::Instant::now();
     let dict = pipeline::load_dictionaries(&a.dicts, a.no_default_dict, &mut diag);
     let furniture = match &a.furniture {
         None => Furniture::embedded(&mut diag),
@@ -180,6 +185,7 @@ fn run(a: RunArgs) -> ExitCode {
             }
         },
     };
+    let loaded = started.elapsed();
     report(&diag);
     if dict.entities.is_empty() {
         eprintln!("error: no dictionary entities loaded; nothing to look for");
@@ -205,6 +211,7 @@ fn run(a: RunArgs) -> ExitCode {
         max_window_entities: a.max_window_entities,
         // Only for a person watching: a terminal, and not --quiet.
         progress: !a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        timings: a.timings,
     };
     let summary = match pipeline::run(&dict, &opts) {
         Ok(s) => s,
@@ -214,6 +221,10 @@ fn run(a: RunArgs) -> ExitCode {
         }
     };
     report(&summary.diagnostics);
+    if let Some(mut t) = summary.timings {
+        t.phases.insert(0, ("dictionaries", loaded));
+        eprint!("{t}");
+    }
     diag.extend(summary.diagnostics);
     let (warnings, errors) = (diag.count(Severity::Warning), diag.count(Severity::Error));
     if !a.quiet {

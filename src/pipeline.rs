@@ -26,6 +26,7 @@ use crate::read::{Document, DocumentReader, ReadDocument};
 use crate::relate;
 use crate::resolve::{self, Mention, resolve};
 use crate::segment::{Segments, Span};
+use crate::timing::{Phases, Stage, Stopwatch, Timings};
 use crate::words;
 
 /// What a mention refers to: a known entity, or one found in the text that
@@ -89,6 +90,8 @@ pub struct Extractor<'d> {
     mentions: Vec<Mention>,
     taken: Vec<Taken>,
     found: Vec<Found>,
+    /// Where this extractor's thread spends its time (off unless `--timings`).
+    pub stopwatch: Stopwatch,
 }
 
 impl<'d> Extractor<'d> {
@@ -117,6 +120,7 @@ impl<'d> Extractor<'d> {
             mentions: Vec::new(),
             taken: Vec::new(),
             found: Vec::new(),
+            stopwatch: Stopwatch::off(),
         }
     }
 
@@ -141,13 +145,16 @@ impl<'d> Extractor<'d> {
     pub fn extract(&mut self, text: &str, out: &mut Vec<Located>) {
         out.clear();
         self.segments.split(text);
+        self.stopwatch.lap(Stage::Segment);
         self.furniture.mark(text, &self.segments.paragraphs, &mut self.is_furniture);
+        self.stopwatch.lap(Stage::Furniture);
         // One pass finds the runs of letters and digits: the matcher looks
         // at each as it comes, discovery gets the name tokens made of them.
         let mut visitor = self.matcher.visitor(text, &mut self.folded, &mut self.candidates);
         let tokens = self.discoverer.is_some().then_some(&mut self.tokens);
         words::scan(text, |r| visitor.visit(r), tokens);
         visitor.finish();
+        self.stopwatch.lap(Stage::Scan);
         resolve(text, &self.matcher, &mut self.candidates, &mut self.mentions);
         out.reserve(self.mentions.len());
         self.taken.clear();
@@ -160,6 +167,7 @@ impl<'d> Extractor<'d> {
             self.taken.push(Taken { start: m.start, end: m.end, person });
             out.push(Located { target: Target::Known(m.entity), start: m.start, end: m.end, paragraph, sentence });
         }
+        self.stopwatch.lap(Stage::Resolve);
         if let Some(d) = self.discoverer.as_deref() {
             let paragraphs = &self.segments.paragraphs;
             let furniture = &self.is_furniture;
@@ -184,6 +192,7 @@ impl<'d> Extractor<'d> {
                 });
             }
             out.sort_by_key(|m| m.start);
+            self.stopwatch.lap(Stage::Discover);
         }
     }
 }
@@ -273,6 +282,9 @@ pub struct Options {
     /// A window naming more entities than this is read as a list and links
     /// none of them (0: no limit); see [`CoMentionGraph::with_crowd_limit`].
     pub max_window_entities: usize,
+    /// Time the phases of the run and the stages of the per-document work
+    /// ([`Summary::timings`]).
+    pub timings: bool,
 }
 
 /// The default of [`Options::max_window_entities`]: five times the most
@@ -296,6 +308,7 @@ impl Options {
             progress: false,
             raw_csv: false,
             max_window_entities: MAX_WINDOW_ENTITIES,
+            timings: false,
         }
     }
 }
@@ -304,12 +317,16 @@ impl Options {
 #[derive(Debug, Default)]
 pub struct Summary {
     pub documents: u64,
+    /// Bytes of document text.
+    pub bytes: u64,
     pub mentions: u64,
     pub entities: u64,
     pub nodes: usize,
     pub edges: usize,
     pub files: Vec<PathBuf>,
     pub diagnostics: Diagnostics,
+    /// Where the time went, when [`Options::timings`] asked.
+    pub timings: Option<Timings>,
 }
 
 /// The date of a document: its `date` field, else the first date written in
@@ -677,7 +694,9 @@ pub fn process(ex: &mut Extractor, read: ReadDocument, opts: &Options, scratch: 
         std::mem::take(&mut scratch.spare);
     ex.extract(&doc.text, &mut located);
     let date = document_date(&doc, ex, &mut diagnostics);
+    ex.stopwatch.lap(Stage::Date);
     let window_count = windows(window, &doc.text, ex, &located, &mut scratch.words, &mut ranges);
+    ex.stopwatch.lap(Stage::Windows);
     let sentence = |i: u32| ex.segments.sentences.get(i as usize).map(|s| s.span).unwrap_or_default();
     let text = doc.text.as_str();
     contexts.clear();
@@ -704,6 +723,7 @@ pub fn process(ex: &mut Extractor, read: ReadDocument, opts: &Options, scratch: 
     };
     format_rows(&p, ex.dict, opts.raw_csv, scratch, &mut rows);
     p.rows = rows;
+    ex.stopwatch.lap(Stage::Rows);
     p
 }
 
@@ -772,6 +792,7 @@ impl Merger<'_> {
             }
         }
         self.summary.documents += 1;
+        self.summary.bytes += p.doc.text.len() as u64;
         self.summary.mentions += p.located.len() as u64;
         if let Some(bar) = &self.progress {
             bar.inc(p.doc.text.len() as u64);
@@ -846,6 +867,7 @@ fn parallel<'m, 'd>(
     threads: usize,
     new_extractor: &(dyn Fn() -> Extractor<'d> + Sync),
     opts: &Options,
+    stages: &Mutex<Stopwatch>,
 ) -> Result<Merger<'m>> {
     let in_flight = threads * CHUNKS_IN_FLIGHT_PER_WORKER;
     let (token_tx, token_rx) = std::sync::mpsc::sync_channel::<()>(in_flight);
@@ -885,7 +907,10 @@ fn parallel<'m, 'd>(
                     // No token: merging stopped (an error, or a worker
                     // panicked and poisoned a lock).
                     let Ok(Ok(())) = token_rx.lock().map(|rx| rx.recv()) else { break };
-                    let Ok((seq, docs)) = input.lock().map(|mut input| read_chunk(&mut input)) else { break };
+                    let Ok(mut reader) = input.lock() else { break };
+                    ex.stopwatch.lap(Stage::Wait);
+                    let (seq, docs) = read_chunk(&mut reader);
+                    drop(reader);
                     if docs.is_empty() {
                         break;
                     }
@@ -893,6 +918,7 @@ fn parallel<'m, 'd>(
                         let keep = pool.len().saturating_sub(docs.len());
                         spares.extend(pool.drain(keep..));
                     }
+                    ex.stopwatch.lap(Stage::Read);
                     let done: Vec<Processed> = docs
                         .into_iter()
                         .map(|doc| {
@@ -900,9 +926,14 @@ fn parallel<'m, 'd>(
                             process(&mut ex, doc, opts, &mut scratch)
                         })
                         .collect();
-                    if !order.leave(seq, done, &mut merge) {
+                    let merged = order.leave(seq, done, &mut merge);
+                    ex.stopwatch.lap(Stage::Merge);
+                    if !merged {
                         break;
                     }
+                }
+                if let Ok(mut stages) = stages.lock() {
+                    stages.add(&ex.stopwatch);
                 }
             });
         }
@@ -933,6 +964,7 @@ fn read_chunk(input: &mut (&mut DocumentReader, u64)) -> (u64, Vec<ReadDocument>
 /// workers and merged in input order, so the output is the same for any
 /// number of threads; only per-entity and per-edge counts stay in memory.
 pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
+    let mut phases = Phases::new(opts.timings);
     let mut out = OutputDir::new(&opts.out_dir)
         .with_context(|| format!("cannot create output directory {}", opts.out_dir.display()))?;
     let ctx = |name: &str| format!("cannot write {}", opts.out_dir.join(name).display());
@@ -958,6 +990,7 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
         (Matcher::new(dict), new_discoverer())
     };
     let matcher = Arc::new(matcher.context("building the Aho-Corasick automaton")?);
+    phases.end("automaton");
     let mut merger = Merger {
         registry: dict.clone(),
         graph: CoMentionGraph::with_crowd_limit(opts.max_window_entities),
@@ -970,20 +1003,33 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
         progress: opts.progress.then(|| progress_bar(&opts.inputs)),
         window: opts.window,
     };
-    let new_extractor = || Extractor::with(dict, Arc::clone(&matcher), opts.furniture.clone(), discoverer.clone());
+    let new_extractor = || {
+        let mut ex = Extractor::with(dict, Arc::clone(&matcher), opts.furniture.clone(), discoverer.clone());
+        if opts.timings {
+            ex.stopwatch = Stopwatch::started();
+        }
+        ex
+    };
     let mut reader = DocumentReader::new(&opts.inputs);
+    let stages = Mutex::new(Stopwatch::off());
     if threads == 1 {
         // One thread: no batches, no hand-over.
         let mut ex = new_extractor();
         let mut scratch = Scratch::default();
         while let Some(read) = reader.next_read() {
+            ex.stopwatch.lap(Stage::Read);
             let mut p = process(&mut ex, read, opts, &mut scratch);
             merger.add(&mut p)?;
             recycle(&mut scratch, p);
+            ex.stopwatch.lap(Stage::Merge);
+        }
+        if let Ok(mut stages) = stages.lock() {
+            stages.add(&ex.stopwatch);
         }
     } else {
-        merger = parallel(&mut reader, merger, threads, &new_extractor, opts)?;
+        merger = parallel(&mut reader, merger, threads, &new_extractor, opts, &stages)?;
     }
+    phases.end("documents");
     let Merger { registry, graph, mentions_csv, documents_csv, relations_csv, mut summary, progress, .. } = merger;
     if let Some(bar) = progress {
         bar.finish_and_clear();
@@ -993,8 +1039,10 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
     mentions_csv.finish(&mut out, "mentions.csv").with_context(|| ctx("mentions.csv"))?;
     documents_csv.finish(&mut out, "documents.csv").with_context(|| ctx("documents.csv"))?;
     relations_csv.finish(&mut out, "relations.csv").with_context(|| ctx("relations.csv"))?;
+    phases.end("tables");
 
     let finished = graph.finish(&registry, &opts.graph);
+    phases.end("graph");
     let description = format!(
         "Co-mention graph of {} documents (window: {}, weight: {})",
         summary.documents,
@@ -1027,10 +1075,16 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
         }
     }
     write_files(&mut out, files, threads)?;
+    phases.end("graph files");
     summary.entities = graph.graph.node_count() as u64;
     summary.nodes = finished.nodes.len();
     summary.edges = finished.edges.len();
     summary.files = out.commit().with_context(|| format!("cannot move outputs into {}", opts.out_dir.display()))?;
+    phases.end("commit");
+    if opts.timings {
+        let stages = stages.into_inner().unwrap_or_else(|e| e.into_inner());
+        summary.timings = Some(Timings { phases: phases.done, stages, threads, bytes: summary.bytes });
+    }
     Ok(summary)
 }
 

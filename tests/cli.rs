@@ -104,6 +104,43 @@ fn same_input_same_bytes() {
     }
 }
 
+/// `--timings` reports where the time went, on one thread and on two, and
+/// changes no output file.
+#[test]
+fn timings_name_every_phase_and_stage_and_change_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain");
+    let o = run(&["run", examples().to_str().unwrap(), "-o", plain.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "", "--quiet alone prints nothing");
+    for threads in ["1", "2"] {
+        let out = dir.path().join(format!("timed{threads}"));
+        let input = examples();
+        let (input, out_dir) = (input.to_str().unwrap(), out.to_str().unwrap());
+        let o = run(&["run", input, "-o", out_dir, "--quiet", "--timings", "--threads", threads]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let err = stderr(&o);
+        let plural = if threads == "1" { "" } else { "s" };
+        assert!(err.starts_with("timings: "), "{err}");
+        assert!(err.lines().next().unwrap().ends_with(&format!(" on {threads} thread{plural}")), "{err}");
+        // Every phase and stage has its line, with a number of milliseconds.
+        let phases = ["dictionaries", "automaton", "documents", "tables", "graph", "graph files", "commit"];
+        let stages =
+            ["wait", "read", "segment", "furniture", "scan", "resolve", "discover", "date", "windows", "rows", "merge"];
+        for name in phases.iter().chain(&stages) {
+            let line = err.lines().find(|l| l.trim_start().starts_with(&format!("{name} "))).unwrap_or("");
+            let ms = line.trim_start()[name.len()..].split_whitespace().next().unwrap_or("");
+            assert!(ms.parse::<f64>().is_ok_and(|v| v >= 0.0), "{name}: {line:?} in\n{err}");
+        }
+        // The examples take some time to scan.
+        let scan = err.lines().find(|l| l.trim_start().starts_with("scan ")).unwrap();
+        assert_ne!(scan.split_whitespace().nth(1), Some("0.0"), "{err}");
+        for f in FILES {
+            assert_eq!(fs::read(plain.join(f)).unwrap(), fs::read(out.join(f)).unwrap(), "{f} differs with --timings");
+        }
+    }
+}
+
 #[test]
 fn wider_windows_link_more() {
     let dir = tempfile::tempdir().unwrap();
