@@ -1204,10 +1204,8 @@ mod tests {
     #[test]
     fn furniture_paragraphs_that_follow_each_other_make_one_range() {
         let paragraphs = [(0, 5), (6, 10), (11, 15), (16, 20), (22, 25), (27, 30)];
-        let segments = Segments {
-            paragraphs: paragraphs.iter().map(|&(start, end)| crate::segment::Span { start, end }).collect(),
-            sentences: Vec::new(),
-        };
+        let mut segments = Segments::default();
+        segments.paragraphs = paragraphs.iter().map(|&(start, end)| crate::segment::Span { start, end }).collect();
         let spans = |flags: [bool; 6]| furniture_spans(&segments, &flags);
         assert_eq!(spans([true, true, false, true, false, true]), "0-10;16-20;27-30");
         assert_eq!(spans([false, true, true, true, true, false]), "6-25");
