@@ -107,10 +107,34 @@ fn word_before(text: &str, dot: usize) -> &str {
     &head[start..]
 }
 
+/// An ASCII word of at most five bytes (the longest of [`ABBREVIATIONS`],
+/// "p.g.a"), lower-cased, as one number: its bytes and its length.
+fn abbreviation_key(word: &[u8]) -> Option<u64> {
+    if word.len() > 5 {
+        return None;
+    }
+    let mut key = word.len() as u64;
+    for &b in word {
+        key = key << 8 | u64::from(b.to_ascii_lowercase());
+    }
+    Some(key)
+}
+
+/// Whether an ASCII word is one of [`ABBREVIATIONS`], in any case: a search
+/// in their sorted keys (asked of nearly every full stop before a capital;
+/// a walk through the list cost more than the rest of the sentence split).
+fn is_listed_ascii(word: &[u8]) -> bool {
+    static KEYS: std::sync::LazyLock<Vec<u64>> = std::sync::LazyLock::new(|| {
+        let mut keys: Vec<u64> = ABBREVIATIONS.iter().filter_map(|a| abbreviation_key(a.as_bytes())).collect();
+        keys.sort_unstable();
+        keys
+    });
+    abbreviation_key(word).is_some_and(|k| KEYS.binary_search(&k).is_ok())
+}
+
 fn is_abbreviation(word: &str) -> bool {
     let listed = if word.is_ascii() {
-        // The longest listed abbreviation has five bytes ("p.g.a").
-        word.len() <= 5 && ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word))
+        is_listed_ascii(word.as_bytes())
     } else {
         // The abbreviations are ASCII, and the Kelvin sign is the only
         // character outside ASCII whose lower case is ASCII ("\u{212A}r" is
@@ -370,6 +394,19 @@ mod tests {
         ];
         for (text, want) in table {
             assert_eq!(sentences(text), *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn listed_abbreviations_are_found_in_any_case_and_no_other_word() {
+        for a in ABBREVIATIONS {
+            assert!(abbreviation_key(a.as_bytes()).is_some(), "{a} is longer than a key holds");
+            for w in [a.to_string(), a.to_uppercase(), format!("{}{}", a[..1].to_uppercase(), &a[1..])] {
+                assert!(is_listed_ascii(w.as_bytes()), "{w}");
+            }
+        }
+        for w in ["", "k", "krr", "r", "mi", "miox", "kr.", "bl.a.", "aps.", "år", "Det", "2025", "a/", "mv.", "m.f"] {
+            assert_eq!(is_listed_ascii(w.as_bytes()), ABBREVIATIONS.contains(&w.to_lowercase().as_str()), "{w:?}");
         }
     }
 
