@@ -80,6 +80,36 @@ fn patterns() -> &'static Patterns {
     })
 }
 
+/// Literal tests that the gap between two mentions passes before the
+/// patterns that read it run (most pairs of a person and an organisation in
+/// a sentence state no post): each is true wherever its pattern matches.
+mod may {
+    /// `p_comma_title_prep`: a comma, after an optional genitive.
+    pub fn p_comma(gap: &str) -> bool {
+        gap.starts_with(',') || ["s,", "'s,", "’s,"].iter().any(|p| gap.starts_with(p))
+    }
+
+    /// `p_fra`: one of its prepositions alone between white space.
+    pub fn p_fra(gap: &str) -> bool {
+        matches!(gap.trim(), "fra" | "hos" | "i")
+    }
+
+    /// `o_gen_title`: a genitive, then white space.
+    pub fn o_gen_title(gap: &str) -> bool {
+        ["s", "'s", "’s", "´s"].iter().any(|g| gap.strip_prefix(g).is_some_and(|r| r.starts_with(char::is_whitespace)))
+    }
+
+    /// `o_comma`: a comma, after an optional `s`.
+    pub fn o_comma(gap: &str) -> bool {
+        gap.starts_with(',') || gap.starts_with("s,")
+    }
+
+    /// `o_hired`: "har" after white space.
+    pub fn o_hired(gap: &str) -> bool {
+        gap.trim_start().starts_with("har")
+    }
+}
+
 fn is_organisation(kind: &str) -> bool {
     matches!(kind, "organization" | "municipality" | "region" | "vendor")
 }
@@ -118,20 +148,20 @@ pub fn relations(text: &str, segments: &Segments, located: &[Located], dict: &Di
                 &text[b.end..segments.sentences.get(b.sentence as usize).map_or(b.end, |s| s.span.end.max(b.end))];
             let found = if ka == "person" && is_organisation(kb) {
                 // P first
-                if let Some(c) = p.p_comma_title_prep.captures(gap) {
+                if let Some(c) = may::p_comma(gap).then(|| p.p_comma_title_prep.captures(gap)).flatten() {
                     Some((ea, eb, c["title"].to_string()))
-                } else if p.p_fra.is_match(gap) {
+                } else if may::p_fra(gap) && p.p_fra.is_match(gap) {
                     p.title_before.captures(before_a).map(|c| (ea, eb, c["title"].to_string()))
                 } else {
                     None
                 }
             } else if is_organisation(ka) && kb == "person" {
                 // O first
-                if let Some(c) = p.o_gen_title.captures(gap) {
+                if let Some(c) = may::o_gen_title(gap).then(|| p.o_gen_title.captures(gap)).flatten() {
                     Some((eb, ea, c["title"].to_string()))
-                } else if p.o_comma.is_match(gap) {
+                } else if may::o_comma(gap) && p.o_comma.is_match(gap) {
                     p.title_before_o.captures(before_a).map(|c| (eb, ea, c["title"].to_string()))
-                } else if p.o_hired.is_match(gap) {
+                } else if may::o_hired(gap) && p.o_hired.is_match(gap) {
                     p.som_title.captures(after_b).map(|c| (eb, ea, c["title"].to_string()))
                 } else {
                     None
@@ -205,5 +235,56 @@ mod tests {
             }
         }
         assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    proptest::proptest! {
+        /// The literal tests never turn away a gap their pattern matches.
+        /// Gaps are built slot by slot in the order the patterns read them,
+        /// so that every pattern matches some of them.
+        #[test]
+        fn literal_tests_keep_every_match(
+            genitive in proptest::sample::select(vec!["", "s", "'s", "’s", "´s", "S", "x"]),
+            comma in proptest::sample::select(vec!["", ",", ";"]),
+            space in proptest::sample::select(vec!["", " ", "  ", "\u{a0}", "\n", "\u{2003}"]),
+            word in proptest::sample::select(vec!["", "der er ", "nu ", "nye ", "har ", "har nu ", "HAR ", "fra", "hos", "i", "Fra"]),
+            verb in proptest::sample::select(vec!["", "ansat", "hentet", "x"]),
+            title in proptest::sample::select(vec!["", "it-chef", "administrerende direktør", "formand"]),
+            after in proptest::sample::select(vec!["", " ", "\u{a0}", " ,", ", "]),
+            prep in proptest::sample::select(vec!["", "i ", "for ", "på den "]),
+        ) {
+            let gap = [genitive, comma, space, word, verb, title, after, prep].concat();
+            let p = patterns();
+            let cases = [
+                (p.p_comma_title_prep.is_match(&gap), may::p_comma(&gap), "p_comma"),
+                (p.p_fra.is_match(&gap), may::p_fra(&gap), "p_fra"),
+                (p.o_gen_title.is_match(&gap), may::o_gen_title(&gap), "o_gen_title"),
+                (p.o_comma.is_match(&gap), may::o_comma(&gap), "o_comma"),
+                (p.o_hired.is_match(&gap), may::o_hired(&gap), "o_hired"),
+            ];
+            for (matched, may, name) in cases {
+                proptest::prop_assert!(!matched || may, "{} matches {:?} but its literal test says no", name, gap);
+            }
+        }
+    }
+
+    /// Each pattern matches gaps like those built above, and each literal
+    /// test lets them through, for every alternative of the pattern.
+    #[test]
+    fn each_pattern_matches_a_built_gap() {
+        let p = patterns();
+        type Case<'a> = (&'a Regex, fn(&str) -> bool, &'a [&'a str]);
+        let cases: [Case; 5] = [
+            (&p.p_comma_title_prep, may::p_comma, &[", it-chef i ", "s, der er it-chef i ", "’s,\u{a0}formand for "]),
+            (&p.p_fra, may::p_fra, &[" fra ", "\u{2003}hos ", " i\n"]),
+            (&p.o_gen_title, may::o_gen_title, &["s it-chef ", "'s nye formand ", "´s\nadministrerende direktør, "]),
+            (&p.o_comma, may::o_comma, &[", ", "s,\u{a0}"]),
+            (&p.o_hired, may::o_hired, &[" har ansat ", "\n har nu hentet "]),
+        ];
+        for (re, may, gaps) in cases {
+            for gap in gaps {
+                assert!(re.is_match(gap), "{re} on {gap:?}");
+                assert!(may(gap), "{re}: the literal test turns away {gap:?}");
+            }
+        }
     }
 }
