@@ -432,6 +432,12 @@ fn overlaps(taken: &[Taken], s: usize, e: usize) -> bool {
     taken.get(i).is_some_and(|t| t.start < e)
 }
 
+/// Whether one mention of `taken` (sorted, not overlapping) holds all of `s..e`.
+fn inside(taken: &[Taken], s: usize, e: usize) -> bool {
+    let i = taken.partition_point(|t| t.end <= s);
+    taken.get(i).is_some_and(|t| t.start <= s && e <= t.end)
+}
+
 /// Finds people, companies and agencies that no dictionary lists.
 pub struct Discoverer {
     given: WordSet<'static>,
@@ -534,7 +540,7 @@ impl Discoverer {
     ) {
         out.clear();
         let free = |s: usize, e: usize| body(s) && !overlaps(taken, s, e);
-        self.people(text, toks, &free, out);
+        self.people(text, toks, taken, &free, out);
         self.organisations(text, toks, &free, out);
         out.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
         // Overlaps: keep the first (longest at a position).
@@ -716,12 +722,21 @@ impl Discoverer {
         false
     }
 
-    fn people(&self, text: &str, toks: &Tokens, free: &dyn Fn(usize, usize) -> bool, out: &mut Vec<Found>) {
+    fn people(
+        &self,
+        text: &str,
+        toks: &Tokens,
+        taken: &[Taken],
+        free: &dyn Fn(usize, usize) -> bool,
+        out: &mut Vec<Found>,
+    ) {
         let word = |k: usize| &text[toks[k].start()..toks[k].end()];
         let mut next = toks.next_cap(0);
         while let Some(i) = next {
             // A run of capitalised words joined by single spaces.
             let mut j = i + 1;
+            // The words of the run that are no particle (the first is capitalised).
+            let mut names = 1;
             while j < toks.len() && j < i + 7 {
                 // One space or one no-break space (`C2 A0`) between the tokens.
                 let gap = &text.as_bytes()[toks[j - 1].end()..toks[j].start()];
@@ -729,12 +744,17 @@ impl Discoverer {
                     break;
                 }
                 // (A name token starts with a capital: the bit is cheaper than the text.)
-                if !(toks.is_cap(j) && is_name_token(word(j)) || is_particle(word(j))) {
+                if toks.is_cap(j) && is_name_token(word(j)) {
+                    names += 1;
+                } else if !is_particle(word(j)) {
                     break;
                 }
                 j += 1;
             }
-            if j - i >= 2 {
+            // A name has two words besides its particles ("I den", "Hvis du"
+            // and "Ledelse af" have not), and is never inside a dictionary
+            // mention ("Odense Kommune"): other runs need no closer look.
+            if names >= 2 && !inside(taken, toks[i].start(), toks[j - 1].end()) {
                 let end = toks[j - 1].end();
                 if let Some((s, e)) = self.name_span(text, &toks[i..j]) {
                     // The cue stands before the name, not before the words
@@ -983,6 +1003,26 @@ impl Discoverer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_span_is_inside_a_mention_only_when_one_holds_all_of_it() {
+        let t = |start, end| Taken { start, end, person: false };
+        let taken = [t(10, 24), t(30, 40)];
+        for (s, e, want) in [
+            (10, 24, true),
+            (12, 20, true),
+            (30, 40, true),
+            (8, 20, false),
+            (20, 26, false),
+            (24, 30, false),
+            (22, 32, false),
+            (0, 5, false),
+            (41, 50, false),
+        ] {
+            assert_eq!(inside(&taken, s, e), want, "{s}..{e}");
+        }
+        assert!(!inside(&[], 0, 1));
+    }
 
     #[test]
     fn labels_are_single_spaced() {
