@@ -592,7 +592,8 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch, row
             *context_of = Some(*ctx);
         }
         row.escaped(context);
-        row.field(e.source.as_bytes());
+        // "dictionary" or "discovered": nothing to quote (see the test of `Source::name`).
+        row.escaped(e.source.as_bytes());
         row.end();
     }
     *context_of = None;

@@ -158,14 +158,7 @@ pub fn csv_writer<W: Write>(w: W) -> csv::Writer<W> {
 /// Appends `field` to `out` as [`csv_writer`] writes it: in quotes, with
 /// quotes doubled, when it holds a comma, a quote, CR or LF; else as it is.
 pub fn escape_field(field: &[u8], out: &mut Vec<u8>) {
-    let is_special = |b: &u8| matches!(b, b',' | b'"' | b'\n' | b'\r');
-    // Most fields are short (ids, offsets), where a plain loop beats memchr's set-up.
-    let special = if field.len() < 32 {
-        field.iter().any(is_special)
-    } else {
-        memchr::memchr3(b',', b'"', b'\n', field).is_some() || memchr::memchr(b'\r', field).is_some()
-    };
-    if !special {
+    if !needs_quotes(field) {
         out.extend_from_slice(field);
         return;
     }
@@ -181,6 +174,32 @@ pub fn escape_field(field: &[u8], out: &mut Vec<u8>) {
     }
     out.extend_from_slice(&field[from..]);
     out.push(b'"');
+}
+
+/// Whether a field holds a comma, a quote, CR or LF. Sixteen bytes a step
+/// with SSE2 (one pass for all four bytes: a sentence took two searches
+/// before, each with its set-up), the rest a byte at a time.
+fn needs_quotes(field: &[u8]) -> bool {
+    let is_special = |b: &u8| matches!(b, b',' | b'"' | b'\n' | b'\r');
+    let mut i = 0;
+    #[cfg(target_arch = "x86_64")]
+    while i + 16 <= field.len() {
+        use std::arch::x86_64::{
+            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        };
+        // SAFETY: SSE2 is part of the x86-64 baseline, and the load reads
+        // bytes i..i+16, inside `field` (an unaligned load is allowed).
+        let bits = unsafe {
+            let x = _mm_loadu_si128(field.as_ptr().add(i).cast::<__m128i>());
+            let eq = |c: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8));
+            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(eq(b','), eq(b'"')), _mm_or_si128(eq(b'\n'), eq(b'\r'))))
+        };
+        if bits != 0 {
+            return true;
+        }
+        i += 16;
+    }
+    field[i..].iter().any(is_special)
 }
 
 /// A CSV row written by hand into a buffer, byte for byte as [`csv_writer`]
