@@ -453,33 +453,6 @@ fn view<'a>(dict: &'a Dictionary, target: &'a Target) -> EntityView<'a> {
     }
 }
 
-/// A number as decimal digits on the stack (a CSV field without allocating).
-struct Digits {
-    buf: [u8; 20],
-    start: usize,
-}
-
-impl Digits {
-    fn new(n: usize) -> Self {
-        let mut d = Digits { buf: [b'0'; 20], start: 20 };
-        let mut n = n as u64;
-        loop {
-            d.start -= 1;
-            d.buf[d.start] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                return d;
-            }
-        }
-    }
-}
-
-impl AsRef<[u8]> for Digits {
-    fn as_ref(&self) -> &[u8] {
-        &self.buf[self.start..]
-    }
-}
-
 /// What a worker keeps from one document to the next so that it does not
 /// allocate it again: the word list of `--window words:N`, and the last
 /// context written.
@@ -556,6 +529,8 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch, row
     export::escape_field(export::cell(&doc.id, raw).as_bytes(), &mut doc_id);
     let Scratch { context: (context_of, context), heads, .. } = s;
     let mut found_head = Vec::new();
+    // Numbers as decimal digits on the stack, two at a time (the itoa crate).
+    let mut num = itoa::Buffer::new();
     for (m, ctx) in p.located.iter().zip(&p.contexts) {
         let e = view(dict, &m.target);
         let head: &[u8] = match m.target {
@@ -582,10 +557,10 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch, row
         row.escaped(head);
         row.field(export::cell(&text[m.start..m.end], raw).as_bytes());
         // Digits never need quotes.
-        row.escaped(Digits::new(m.start).as_ref());
-        row.escaped(Digits::new(m.end).as_ref());
-        row.escaped(Digits::new(m.paragraph as usize).as_ref());
-        row.escaped(Digits::new(m.sentence as usize).as_ref());
+        row.escaped(num.format(m.start).as_bytes());
+        row.escaped(num.format(m.end).as_bytes());
+        row.escaped(num.format(m.paragraph).as_bytes());
+        row.escaped(num.format(m.sentence).as_bytes());
         if *context_of != Some(*ctx) {
             context.clear();
             ctx.write(text, raw, context);
@@ -604,8 +579,8 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch, row
     row.field(export::cell(&doc.source, raw).as_bytes());
     row.field(export::cell(&doc.title, raw).as_bytes());
     row.field(p.date.map(|d| d.to_string()).unwrap_or_default().as_bytes());
-    row.escaped(Digits::new(text.len()).as_ref());
-    row.escaped(Digits::new(p.located.len()).as_ref());
+    row.escaped(num.format(text.len()).as_bytes());
+    row.escaped(num.format(p.located.len()).as_bytes());
     row.field(p.furniture.as_bytes());
     row.end();
     relations.clear();
