@@ -822,7 +822,6 @@ const CHUNKS_IN_FLIGHT_PER_WORKER: usize = 4;
 /// Build every constant pattern, word set and automaton the stages keep in
 /// statics, which are otherwise built when a document first needs them.
 pub fn warm_up() {
-    crate::date::warm_up();
     crate::resolve::warm_up();
     crate::relate::warm_up();
     crate::discover::warm_up();
