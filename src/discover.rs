@@ -396,6 +396,18 @@ fn coordinated_before_re() -> &'static Regex {
 
 const AGENCY_SUFFIXES: &[&str] = &["ministeriet", "styrelsen", "tilsynet", "nævnet"];
 
+/// Whether a word may end in one of [`AGENCY_SUFFIXES`], alone or before a
+/// genitive `s`, by its last two bytes: asked of every capitalised word
+/// before anything is sliced or compared.
+fn may_end_in_agency_suffix(w: &[u8]) -> bool {
+    let ends = |c: u8| AGENCY_SUFFIXES.iter().any(|x| x.as_bytes().last() == Some(&c));
+    match *w {
+        [.., a, b's'] => ends(b's') || ends(a),
+        [.., z] => ends(z),
+        [] => false,
+    }
+}
+
 /// The start of the line holding `pos`, looking back at most 200 bytes (a
 /// cue or a name never reaches further, and a 100 MB line must stay linear).
 fn line_start(text: &str, pos: usize) -> usize {
@@ -822,6 +834,9 @@ impl Discoverer {
         }
         // An agency's name is capitalised (checked first: it is cheap).
         for t in toks.caps().map(|i| toks[i]) {
+            if !may_end_in_agency_suffix(&text.as_bytes()[t.start()..t.end()]) {
+                continue;
+            }
             let w = &text[t.start()..t.end()];
             let stem = w.strip_suffix('s').filter(|s| AGENCY_SUFFIXES.iter().any(|x| s.ends_with(x))).unwrap_or(w);
             let Some(suffix) = AGENCY_SUFFIXES.iter().find(|x| stem.ends_with(*x)) else { continue };
@@ -967,12 +982,14 @@ impl Discoverer {
                 surname_shapes[b as usize] |= 1 << k.len().min(63);
             }
         }
-        let may_be_surname = |w: &str, len: usize| surname_shapes[w.as_bytes()[0] as usize] >> len.min(63) & 1 != 0;
+        let may_be_surname = |first: u8, len: usize| surname_shapes[usize::from(first)] >> len.min(63) & 1 != 0;
         for t in toks.caps().map(|i| toks[i]) {
-            let w = &text[t.start()..t.end()];
-            if !(may_be_surname(w, w.len()) || may_be_surname(w, w.len() - 1)) {
+            // By the token's first byte and length, before it is sliced.
+            let (first, len) = (text.as_bytes()[t.start()], t.end() - t.start());
+            if !(may_be_surname(first, len) || may_be_surname(first, len - 1)) {
                 continue;
             }
+            let w = &text[t.start()..t.end()];
             if w.chars().nth(2).is_none() {
                 continue;
             }
@@ -1003,6 +1020,18 @@ impl Discoverer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_bytes_keep_every_word_with_an_agency_suffix() {
+        for suffix in AGENCY_SUFFIXES {
+            for w in [format!("Data{suffix}"), format!("Data{suffix}s")] {
+                assert!(may_end_in_agency_suffix(w.as_bytes()), "{w}");
+            }
+        }
+        for w in ["Kommune", "KMD", "Data", "Datas", "s", ""] {
+            assert!(!may_end_in_agency_suffix(w.as_bytes()), "{w}");
+        }
+    }
 
     #[test]
     fn a_span_is_inside_a_mention_only_when_one_holds_all_of_it() {
