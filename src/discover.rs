@@ -184,8 +184,14 @@ fn not_name(w: &str) -> bool {
 /// surname ("van der", "af", "de"). Asked of every word after a capitalised
 /// one: a `match` on the bytes, not a walk through a list.
 fn is_particle(w: &str) -> bool {
+    is_particle_bytes(w.as_bytes())
+}
+
+/// [`is_particle`] of a word's bytes (no slicing of the text on character
+/// boundaries for the many lower-case words after a capitalised one).
+fn is_particle_bytes(w: &[u8]) -> bool {
     matches!(
-        w.as_bytes(),
+        w,
         b"af"
             | b"de"
             | b"van"
@@ -755,10 +761,14 @@ impl Discoverer {
                 if gap != b" " && gap != b"\xC2\xA0" {
                     break;
                 }
-                // (A name token starts with a capital: the bit is cheaper than the text.)
-                if toks.is_cap(j) && is_name_token(word(j)) {
+                // A name token starts with a capital, a particle with a lower-case
+                // letter: the bit is cheaper than the text.
+                if toks.is_cap(j) {
+                    if !is_name_token(word(j)) {
+                        break;
+                    }
                     names += 1;
-                } else if !is_particle(word(j)) {
+                } else if !is_particle_bytes(&text.as_bytes()[toks[j].start()..toks[j].end()]) {
                     break;
                 }
                 j += 1;
