@@ -121,12 +121,22 @@ pub struct Block {
 /// bytes, which are in no class.
 #[inline]
 pub fn blocks(b: &[u8]) -> impl Iterator<Item = (usize, Block)> + '_ {
+    blocks_of(b, block)
+}
+
+/// `f` of each 64-byte block of `b`, with the block's offset; the last block
+/// is padded with zero bytes (which `f` must read as nothing of interest).
+#[inline]
+pub fn blocks_of<'a, T: 'a>(
+    b: &'a [u8],
+    f: impl Fn(&[u8; 64]) -> T + Copy + 'a,
+) -> impl Iterator<Item = (usize, T)> + 'a {
     let tail = &b[b.len() - b.len() % 64..];
-    let full = b.chunks_exact(64).map(|c| block(c.try_into().unwrap_or(&[0; 64])));
+    let full = b.chunks_exact(64).map(move |c| f(c.try_into().unwrap_or(&[0; 64])));
     let last = (!tail.is_empty()).then(|| {
         let mut padded = [0u8; 64];
         padded[..tail.len()].copy_from_slice(tail);
-        block(&padded)
+        f(&padded)
     });
     full.chain(last).enumerate().map(|(i, m)| (i * 64, m))
 }

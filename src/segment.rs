@@ -56,7 +56,8 @@ impl Segments {
         let mut line_start = 0;
         // Lines end at LF, CRLF or a lone CR (old Mac files); the LF of a CRLF
         // ends an empty line, skipped like any blank line.
-        for (base, mut m) in mark_blocks(b) {
+        // (The zero bytes that pad the last block are no mark.)
+        for (base, mut m) in crate::chars::blocks_of(b, marks_of) {
             while m != 0 {
                 let i = base + m.trailing_zeros() as usize;
                 m &= m - 1;
@@ -186,19 +187,6 @@ fn marks_of_bytewise(bytes: &[u8; 64]) -> u64 {
         m |= u64::from(matches!(b, b'.' | b'!' | b'?' | 0xE2 | b'\n' | b'\r')) << i;
     }
     m
-}
-
-/// The [`marks_of`] of each 64-byte block of `b`, with its offset; the last is
-/// padded with zero bytes, which are no mark.
-fn mark_blocks(b: &[u8]) -> impl Iterator<Item = (usize, u64)> + '_ {
-    let tail = &b[b.len() - b.len() % 64..];
-    let full = b.chunks_exact(64).map(|c| marks_of(c.try_into().unwrap_or(&[0; 64])));
-    let last = (!tail.is_empty()).then(|| {
-        let mut padded = [0u8; 64];
-        padded[..tail.len()].copy_from_slice(tail);
-        marks_of(&padded)
-    });
-    full.chain(last).enumerate().map(|(k, m)| (k * 64, m))
 }
 
 /// The sentences of the paragraph `para`, given the offsets in `text` of
