@@ -182,10 +182,7 @@ fn year_fits(text: &str, p: usize) -> bool {
         return true;
     }
     // A month name, an optional full stop, white space (the regex's `\s`).
-    let mut q = p;
-    while let Some(c) = text[..q].chars().next_back().filter(|c| c.is_whitespace()) {
-        q -= c.len_utf8();
-    }
+    let mut q = space_start(text, p);
     if q == p {
         return false;
     }
@@ -211,13 +208,7 @@ fn year_fits(text: &str, p: usize) -> bool {
 /// day and its full stop. (From the paragraph's start, the regex scanned up
 /// to the year to find the date: most of the date's cost.)
 fn earliest_start(text: &str, p: usize) -> usize {
-    let back_over_space = |mut q: usize| {
-        while let Some(c) = text[..q].chars().next_back().filter(|c| c.is_whitespace()) {
-            q -= c.len_utf8();
-        }
-        q
-    };
-    let word_end = back_over_space(p);
+    let word_end = space_start(text, p);
     let mut word_start = word_end;
     while word_start + 28 > word_end {
         match text[..word_start].chars().next_back() {
@@ -225,7 +216,7 @@ fn earliest_start(text: &str, p: usize) -> usize {
             _ => break,
         }
     }
-    crate::floor_char_boundary(text, back_over_space(word_start).saturating_sub("26.".len()))
+    crate::floor_char_boundary(text, space_start(text, word_start).saturating_sub("26.".len()))
 }
 
 /// The first valid date the date regex finds in `text`, searched from its
@@ -301,6 +292,15 @@ fn digits_at(b: &[u8], i: usize) -> usize {
 /// The number made of the digits `b[i..i + n]`.
 fn number(b: &[u8], i: usize, n: usize) -> u32 {
     b[i..i + n].iter().fold(0, |v, &c| v * 10 + u32::from(c - b'0'))
+}
+
+/// The start of the white space (the regex's `\s`, Unicode's White_Space)
+/// that ends at `i`.
+fn space_start(text: &str, mut i: usize) -> usize {
+    while let Some(c) = text[..i].chars().next_back().filter(|c| c.is_whitespace()) {
+        i -= c.len_utf8();
+    }
+    i
 }
 
 /// The end of the white space (the regex's `\s`, Unicode's White_Space) at `i`.
