@@ -444,16 +444,20 @@ pub(crate) fn single_spaced(s: &str) -> String {
     out
 }
 
+/// The first span of the sorted list `taken` that ends after `s`: the only
+/// one that can overlap or hold a span starting at `s`.
+fn first_ending_after(taken: &[Taken], s: usize) -> Option<&Taken> {
+    taken.get(taken.partition_point(|t| t.end <= s))
+}
+
 /// Whether `s..e` overlaps a span of the sorted list `taken`.
 fn overlaps(taken: &[Taken], s: usize, e: usize) -> bool {
-    let i = taken.partition_point(|t| t.end <= s);
-    taken.get(i).is_some_and(|t| t.start < e)
+    first_ending_after(taken, s).is_some_and(|t| t.start < e)
 }
 
 /// Whether one mention of `taken` (sorted, not overlapping) holds all of `s..e`.
 fn inside(taken: &[Taken], s: usize, e: usize) -> bool {
-    let i = taken.partition_point(|t| t.end <= s);
-    taken.get(i).is_some_and(|t| t.start <= s && e <= t.end)
+    first_ending_after(taken, s).is_some_and(|t| t.start <= s && e <= t.end)
 }
 
 /// Finds people, companies and agencies that no dictionary lists.
