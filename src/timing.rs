@@ -94,10 +94,8 @@ impl Stopwatch {
     /// Ends a lap: the time since the last one was spent in `stage`.
     #[inline]
     pub fn lap(&mut self, stage: Stage) {
-        if let Some(last) = &mut self.last {
-            let now = Instant::now();
-            self.totals[stage as usize] += now - *last;
-            *last = now;
+        if let Some(d) = split(&mut self.last) {
+            self.totals[stage as usize] += d;
         }
     }
 
@@ -129,12 +127,20 @@ impl Phases {
 
     /// Ends the phase `name`, which began where the last one ended.
     pub fn end(&mut self, name: &'static str) {
-        if let Some(last) = &mut self.last {
-            let now = Instant::now();
-            self.done.push((name, now - *last));
-            *last = now;
+        if let Some(d) = split(&mut self.last) {
+            self.done.push((name, d));
         }
     }
+}
+
+/// The time since `last`, which then becomes now; `None` when not timing.
+#[inline]
+fn split(last: &mut Option<Instant>) -> Option<Duration> {
+    let last = last.as_mut()?;
+    let now = Instant::now();
+    let d = now - *last;
+    *last = now;
+    Some(d)
 }
 
 /// What `--timings` prints.
