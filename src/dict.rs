@@ -83,10 +83,15 @@ pub fn word_list(text: &str) -> WordSet<'_> {
 /// The id a discovered entity gets: `KIND-slug(label)`.
 pub fn discovered_id(kind: &str, label: &str) -> String {
     let mut id = String::with_capacity(kind.len() + 1 + label.len() + 4);
-    id.push_str(kind);
-    id.push('-');
-    slug_into(label, &mut id);
+    push_discovered_id(kind, label, &mut id);
     id
+}
+
+/// Appends [`discovered_id`]`(kind, label)` to `out`.
+pub(crate) fn push_discovered_id(kind: &str, label: &str, out: &mut String) {
+    out.push_str(kind);
+    out.push('-');
+    slug_into(label, out);
 }
 
 /// An id part from a name: lower case ASCII, `æøå` spelt out, other runs of

@@ -34,13 +34,42 @@ use crate::words;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     Known(EntityIdx),
-    /// `id` is [`crate::dict::discovered_id`] of kind and label, computed
-    /// once by the worker that found the name.
-    Found {
-        kind: &'static str,
-        label: String,
-        id: String,
-    },
+    Found(FoundName),
+}
+
+/// A name found in the text, with the id it will have: the id is
+/// [`crate::dict::discovered_id`] of kind and label, computed once by the
+/// worker that found the name, and both share one allocation (a fifth of
+/// the mentions of a corpus can be discovered ones).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundName {
+    kind: &'static str,
+    /// The id, then the label.
+    id_label: String,
+    id_len: usize,
+}
+
+impl FoundName {
+    pub fn new(kind: &'static str, label: &str) -> Self {
+        // The slug spells out æøå: room for the id to be a little longer.
+        let mut id_label = String::with_capacity(kind.len() + 1 + 2 * label.len() + 8);
+        crate::dict::push_discovered_id(kind, label, &mut id_label);
+        let id_len = id_label.len();
+        id_label.push_str(label);
+        FoundName { kind, id_label, id_len }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id_label[..self.id_len]
+    }
+
+    pub fn label(&self) -> &str {
+        &self.id_label[self.id_len..]
+    }
 }
 
 /// A mention placed in its document's structure.
@@ -58,7 +87,7 @@ impl Located {
     pub fn entity(&self) -> Option<EntityIdx> {
         match self.target {
             Target::Known(e) => Some(e),
-            Target::Found { .. } => None,
+            Target::Found(_) => None,
         }
     }
 }
@@ -67,8 +96,8 @@ impl Located {
 /// dictionary that grows as names are found).
 pub fn intern(registry: &mut Dictionary, located: &mut [Located]) {
     for m in located {
-        if let Target::Found { kind, label, id } = &m.target {
-            m.target = Target::Known(registry.intern_id(id, kind, label));
+        if let Target::Found(f) = &m.target {
+            m.target = Target::Known(registry.intern_id(f.id(), f.kind(), f.label()));
         }
     }
 }
@@ -180,11 +209,7 @@ impl<'d> Extractor<'d> {
             for f in &self.found {
                 let (paragraph, sentence) = self.place(f.start);
                 out.push(Located {
-                    target: Target::Found {
-                        kind: f.kind,
-                        label: f.label.clone(),
-                        id: crate::dict::discovered_id(f.kind, &f.label),
-                    },
+                    target: Target::Found(FoundName::new(f.kind, &f.label)),
                     start: f.start,
                     end: f.end,
                     paragraph,
@@ -238,9 +263,9 @@ pub fn explain(ex: &mut Extractor, text: &str) -> String {
     for m in &located {
         let (label, kind, how) = match &m.target {
             Target::Known(e) => (ex.dict.entity(*e).label.as_str(), ex.dict.entity(*e).kind.as_str(), "dictionary"),
-            Target::Found { kind, label, .. } => {
-                let rule = ex.found().iter().find(|f| f.start == m.start).map_or("?", |f| f.rule.name());
-                (label.as_str(), *kind, rule)
+            Target::Found(f) => {
+                let rule = ex.found().iter().find(|x| x.start == m.start).map_or("?", |x| x.rule.name());
+                (f.label(), f.kind(), rule)
             }
         };
         let how = if how == "dictionary" { how.to_string() } else { format!("discovered by rule {how}") };
@@ -446,9 +471,14 @@ fn view<'a>(dict: &'a Dictionary, target: &'a Target) -> EntityView<'a> {
     };
     match target {
         Target::Known(i) => known(dict.entity(*i)),
-        Target::Found { kind, label, id } => match dict.by_id(id) {
+        Target::Found(f) => match dict.by_id(f.id()) {
             Some(i) => known(dict.entity(i)),
-            None => EntityView { id: id.as_str().into(), kind, label, source: crate::dict::Source::Discovered.name() },
+            None => EntityView {
+                id: f.id().into(),
+                kind: f.kind(),
+                label: f.label(),
+                source: crate::dict::Source::Discovered.name(),
+            },
         },
     }
 }
@@ -471,6 +501,11 @@ pub struct Scratch {
     /// shares them. A scratch serves one run, so one dictionary and one
     /// `--raw-csv`.
     heads: Vec<Box<[u8]>>,
+    /// Cells of the rows being written: the document id, escaped; a
+    /// discovered name's head; a relation's context.
+    doc_id: Vec<u8>,
+    head: Vec<u8>,
+    cell: Vec<u8>,
 }
 
 /// The id, type and label cells of a mentions.csv row, escaped, with the
@@ -490,14 +525,15 @@ struct Spare {
     contexts: Vec<Excerpt>,
     relations: Vec<relate::Relation>,
     relation_contexts: Vec<Excerpt>,
+    furniture: String,
     rows: Rows,
 }
 
 impl Spare {
     /// The lists of a merged document, to be filled again.
     fn of(p: Processed) -> Spare {
-        let Processed { located, windows, contexts, relations, relation_contexts, rows, .. } = p;
-        Spare { located, windows, contexts, relations, relation_contexts, rows }
+        let Processed { located, windows, contexts, relations, relation_contexts, furniture, rows, .. } = p;
+        Spare { located, windows, contexts, relations, relation_contexts, furniture, rows }
     }
 
     /// Whether its lists are small enough to keep for another document: a
@@ -525,10 +561,9 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch, row
     let Rows { mentions, document, relations } = rows;
     mentions.clear();
     mentions.reserve(p.located.len() * 200);
-    let mut doc_id = Vec::new();
-    export::escape_field(export::cell(&doc.id, raw).as_bytes(), &mut doc_id);
-    let Scratch { context: (context_of, context), heads, .. } = s;
-    let mut found_head = Vec::new();
+    let Scratch { context: (context_of, context), heads, doc_id, head: found_head, cell, .. } = s;
+    doc_id.clear();
+    export::escape_field(export::cell(&doc.id, raw).as_bytes(), doc_id);
     // Numbers as decimal digits on the stack, two at a time (the itoa crate).
     let mut num = itoa::Buffer::new();
     for (m, ctx) in p.located.iter().zip(&p.contexts) {
@@ -541,19 +576,19 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch, row
                 }
                 if heads[i].is_empty() {
                     found_head.clear();
-                    entity_head(&e, raw, &mut found_head);
+                    entity_head(&e, raw, found_head);
                     heads[i] = found_head.as_slice().into();
                 }
                 &heads[i]
             }
-            Target::Found { .. } => {
+            Target::Found(_) => {
                 found_head.clear();
-                entity_head(&e, raw, &mut found_head);
-                &found_head
+                entity_head(&e, raw, found_head);
+                found_head
             }
         };
         let mut row = export::Row::new(mentions);
-        row.escaped(&doc_id);
+        row.escaped(doc_id);
         row.escaped(head);
         row.field(export::cell(&text[m.start..m.end], raw).as_bytes());
         // Digits never need quotes.
@@ -575,10 +610,16 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch, row
     document.clear();
     document.reserve(doc_id.len() + doc.source.len() + doc.title.len() + p.furniture.len() + 64);
     let mut row = export::Row::new(document);
-    row.escaped(&doc_id);
+    row.escaped(doc_id);
     row.field(export::cell(&doc.source, raw).as_bytes());
     row.field(export::cell(&doc.title, raw).as_bytes());
-    row.field(p.date.map(|d| d.to_string()).unwrap_or_default().as_bytes());
+    cell.clear();
+    if let Some(d) = p.date {
+        // Digits and hyphens: nothing to quote. (Writing to a Vec cannot fail.)
+        use std::io::Write as _;
+        let _ = write!(cell, "{d}");
+    }
+    row.escaped(cell);
     row.escaped(num.format(text.len()).as_bytes());
     row.escaped(num.format(p.located.len()).as_bytes());
     row.field(p.furniture.as_bytes());
@@ -586,14 +627,14 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch, row
     relations.clear();
     for (r, ctx) in p.relations.iter().zip(&p.relation_contexts) {
         let mut row = export::Row::new(relations);
-        row.escaped(&doc_id);
+        row.escaped(doc_id);
         row.field(export::cell(&view(dict, &p.located[r.person].target).id, raw).as_bytes());
         row.field(export::cell(&view(dict, &p.located[r.organisation].target).id, raw).as_bytes());
         row.field(relate::AFFILIATION.as_bytes());
         row.field(export::cell(&r.title, raw).as_bytes());
-        let mut cell = Vec::new();
-        ctx.write(text, raw, &mut cell);
-        row.escaped(&cell);
+        cell.clear();
+        ctx.write(text, raw, cell);
+        row.escaped(cell);
         row.end();
     }
 }
@@ -666,8 +707,15 @@ pub fn process(ex: &mut Extractor, read: ReadDocument, opts: &Options, scratch: 
     // document, or this document's own line.
     let ReadDocument { doc, said: mut diagnostics } = read;
     let window = opts.window;
-    let Spare { mut located, windows: mut ranges, mut contexts, mut relations, mut relation_contexts, mut rows } =
-        std::mem::take(&mut scratch.spare);
+    let Spare {
+        mut located,
+        windows: mut ranges,
+        mut contexts,
+        mut relations,
+        mut relation_contexts,
+        mut furniture,
+        mut rows,
+    } = std::mem::take(&mut scratch.spare);
     ex.extract(&doc.text, &mut located);
     let date = document_date(&doc, ex, &mut diagnostics);
     ex.stopwatch.lap(Stage::Date);
@@ -683,7 +731,7 @@ pub fn process(ex: &mut Extractor, read: ReadDocument, opts: &Options, scratch: 
         let (a, b) = (&located[r.person], &located[r.organisation]);
         Excerpt::of(text, sentence(r.sentence), a.start.min(b.start), a.end.max(b.end))
     }));
-    let furniture = furniture_spans(&ex.segments, &ex.is_furniture);
+    furniture_spans(&ex.segments, &ex.is_furniture, &mut furniture);
     let mut p = Processed {
         doc,
         date,
@@ -1115,18 +1163,29 @@ enum FileSlot<'a> {
 /// (furniture paragraphs that follow each other merged). One pass: looking
 /// for a paragraph between two furniture ones took time quadratic in the
 /// paragraphs (1.1 s for a 3.4 MB document of 80,000 lines).
-fn furniture_spans(segments: &Segments, is_furniture: &[bool]) -> String {
-    let mut spans: Vec<(usize, usize)> = Vec::new();
-    // The index of the last furniture paragraph (meaningful once `spans` has one).
-    let mut last = 0;
+fn furniture_spans(segments: &Segments, is_furniture: &[bool], out: &mut String) {
+    use std::fmt::Write as _;
+    out.clear();
+    // The span being grown, and the index of its last paragraph.
+    let mut open: Option<(usize, usize, usize)> = None;
+    // (Writing to a String cannot fail.)
+    let close = |(start, end, _): (usize, usize, usize), out: &mut String| {
+        let sep = if out.is_empty() { "" } else { ";" };
+        let _ = write!(out, "{sep}{start}-{end}");
+    };
     for (i, (p, _)) in segments.paragraphs.iter().zip(is_furniture).enumerate().filter(|(_, (_, f))| **f) {
-        match spans.last_mut() {
-            Some(span) if i == last + 1 => span.1 = p.end,
-            _ => spans.push((p.start, p.end)),
-        }
-        last = i;
+        open = match open {
+            Some((start, _, last)) if i == last + 1 => Some((start, p.end, i)),
+            Some(span) => {
+                close(span, out);
+                Some((p.start, p.end, i))
+            }
+            None => Some((p.start, p.end, i)),
+        };
     }
-    spans.iter().map(|(a, b)| format!("{a}-{b}")).collect::<Vec<_>>().join(";")
+    if let Some(span) = open {
+        close(span, out);
+    }
 }
 
 /// Load the dictionaries a run uses: the embedded ones unless `no_default`,
@@ -1181,7 +1240,12 @@ mod tests {
         let paragraphs = [(0, 5), (6, 10), (11, 15), (16, 20), (22, 25), (27, 30)];
         let mut segments = Segments::default();
         segments.paragraphs = paragraphs.iter().map(|&(start, end)| crate::segment::Span { start, end }).collect();
-        let spans = |flags: [bool; 6]| furniture_spans(&segments, &flags);
+        // Into a used buffer, as a worker does.
+        let mut out = "stale".to_string();
+        let mut spans = |flags: [bool; 6]| {
+            furniture_spans(&segments, &flags, &mut out);
+            out.clone()
+        };
         assert_eq!(spans([true, true, false, true, false, true]), "0-10;16-20;27-30");
         assert_eq!(spans([false, true, true, true, true, false]), "6-25");
         assert_eq!(spans([true; 6]), "0-30");

@@ -122,7 +122,7 @@ pub fn relations(text: &str, segments: &Segments, located: &[Located], dict: &Di
     let kind = |m: &Located| -> Option<&str> {
         match &m.target {
             Target::Known(e) => Some(dict.entity(*e).kind.as_str()),
-            Target::Found { kind, .. } => Some(kind),
+            Target::Found(f) => Some(f.kind()),
         }
     };
     for (i, a) in located.iter().enumerate() {

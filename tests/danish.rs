@@ -9,7 +9,7 @@ use kommunegraf::pipeline::{Extractor, Located, Target};
 fn label(ex: &Extractor, m: &Located) -> String {
     match &m.target {
         Target::Known(e) => ex.dict.entity(*e).label.clone(),
-        Target::Found { label, .. } => label.clone(),
+        Target::Found(f) => f.label().to_string(),
     }
 }
 

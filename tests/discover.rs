@@ -24,7 +24,7 @@ fn found(ex: &mut Extractor, text: &str, kind: &str) -> Vec<String> {
     ex.extract(text, &mut out);
     out.iter()
         .filter_map(|m| match &m.target {
-            Target::Found { kind: k, label, .. } if *k == kind => Some(label.clone()),
+            Target::Found(f) if f.kind() == kind => Some(f.label().to_string()),
             Target::Known(e) if ex.dict.entity(*e).kind == kind => Some(ex.dict.entity(*e).label.clone()),
             _ => None,
         })
