@@ -423,6 +423,23 @@ fn line_start(text: &str, pos: usize) -> usize {
 
 /// `s` with each run of whitespace as one space, trimmed (a label).
 pub(crate) fn single_spaced(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    push_single_spaced(s, &mut out);
+    out
+}
+
+/// Appends `words` joined by single spaces to `out`.
+fn push_joined(words: &[&str], out: &mut String) {
+    for (k, w) in words.iter().enumerate() {
+        if k > 0 {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+}
+
+/// Appends [`single_spaced`]`(s)` to `out`.
+fn push_single_spaced(s: &str, out: &mut String) {
     // Most names are already so ("Jens Hansen"): copied whole when no byte
     // may start white space other than a lone inner ASCII space (the lead
     // bytes of Unicode's other white space are 09-0D, C2, E1, E2 and E3).
@@ -432,16 +449,16 @@ pub(crate) fn single_spaced(s: &str) -> String {
         && !b.iter().any(|&c| matches!(c, 0x09..=0x0D | 0xC2 | 0xE1..=0xE3))
         && !b.windows(2).any(|w| w == b"  ");
     if plain {
-        return s.to_owned();
+        out.push_str(s);
+        return;
     }
-    let mut out = String::with_capacity(s.len());
+    let from = out.len();
     for w in s.split_whitespace() {
-        if !out.is_empty() {
+        if out.len() > from {
             out.push(' ');
         }
         out.push_str(w);
     }
-    out
 }
 
 /// The first span of the sorted list `taken` that ends after `s`: the only
@@ -464,6 +481,68 @@ fn inside(taken: &[Taken], s: usize, e: usize) -> bool {
 pub struct Discoverer {
     given: WordSet<'static>,
     surnames: WordSet<'static>,
+}
+
+/// The lists discovery fills for each document, kept by the caller (one per
+/// worker) so that their allocations serve the next document. Between
+/// documents they are empty: capacity, no words.
+#[derive(Default)]
+pub struct Scratch {
+    labels: String,
+    found: Vec<(usize, std::ops::Range<usize>)>,
+    spans: Vec<(usize, std::ops::Range<usize>)>,
+    words: Vec<&'static str>,
+    people: Vec<(usize, &'static [&'static str])>,
+    by_words: Vec<&'static [&'static str]>,
+    by_first_last: Vec<((&'static str, &'static str), &'static [&'static str])>,
+    by_last: Vec<(u64, &'static str, usize, &'static [&'static str])>,
+    claimed: Vec<(usize, usize)>,
+    /// The labels of the last document's finds, for the next one's.
+    spare_labels: Vec<String>,
+}
+
+/// The most label buffers [`Scratch`] keeps: more than most documents
+/// find, and no more than a few KB held after a document that finds many.
+const SPARE_LABELS: usize = 256;
+
+impl Scratch {
+    /// An empty label buffer: one from an earlier document where there is one.
+    fn label_buffer(&mut self) -> String {
+        let mut s = self.spare_labels.pop().unwrap_or_default();
+        s.clear();
+        s
+    }
+
+    /// `name` with single spaces, in a buffer of an earlier document.
+    fn label(&mut self, name: &str) -> String {
+        let mut s = self.label_buffer();
+        push_single_spaced(name, &mut s);
+        s
+    }
+
+    /// `words` joined by single spaces, in a buffer of an earlier document.
+    fn joined(&mut self, words: &[&str]) -> String {
+        let mut s = self.label_buffer();
+        push_joined(words, &mut s);
+        s
+    }
+
+    /// Keep the labels of `found` for the next document's.
+    fn take_labels(&mut self, found: &mut Vec<Found>) {
+        let room = SPARE_LABELS.saturating_sub(self.spare_labels.len());
+        self.spare_labels.extend(found.drain(..).take(room).map(|f| f.label));
+        found.clear();
+    }
+}
+
+/// `v` emptied, as a list of another type of the same size and alignment in
+/// the same allocation: how a list of words borrowed from one document
+/// outlives it, empty, to be filled from the next. (The standard library
+/// collects a `Vec`'s own iterator in place; where it did not, this would
+/// allocate, and be no less correct.)
+fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
+    v.clear();
+    v.into_iter().map(|_| -> U { unreachable!("the list is empty") }).collect()
 }
 
 /// A few words on the stack, more on the heap: the words of a candidate
@@ -547,11 +626,11 @@ impl Discoverer {
     pub fn discover(&self, text: &str, body: &dyn Fn(usize) -> bool, taken: &[Taken], out: &mut Vec<Found>) {
         let mut toks = Tokens::default();
         scan(text, |_| {}, Some(&mut toks));
-        self.discover_in(text, &toks, body, taken, out);
+        self.discover_in(text, &toks, body, taken, out, &mut Scratch::default());
     }
 
     /// [`Discoverer::discover`] given the name tokens of `text`
-    /// ([`crate::words::scan`]).
+    /// ([`crate::words::scan`]), with lists to reuse.
     pub fn discover_in(
         &self,
         text: &str,
@@ -559,11 +638,12 @@ impl Discoverer {
         body: &dyn Fn(usize) -> bool,
         taken: &[Taken],
         out: &mut Vec<Found>,
+        scratch: &mut Scratch,
     ) {
-        out.clear();
+        scratch.take_labels(out);
         let free = |s: usize, e: usize| body(s) && !overlaps(taken, s, e);
-        self.people(text, toks, taken, &free, out);
-        self.organisations(text, toks, &free, out);
+        self.people(text, toks, taken, &free, out, scratch);
+        self.organisations(text, toks, &free, out, scratch);
         out.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
         // Overlaps: keep the first (longest at a position).
         let mut last_end = 0;
@@ -574,7 +654,7 @@ impl Discoverer {
             }
             keep
         });
-        self.short_names(text, toks, &free, taken, out);
+        self.short_names(text, toks, &free, taken, out, scratch);
     }
 
     /// Trim a candidate name span to its name tokens; returns its start and
@@ -732,10 +812,10 @@ impl Discoverer {
             return r.trim_start_matches([' ', '\u{a0}']).starts_with(['”', '“', '"', '»']);
         }
         if let Some(r) = rest.strip_prefix(" (") {
-            let inner: String = r.chars().take_while(|&c| c != ')').take(5).collect();
-            return (1..=3).contains(&inner.chars().count())
-                && inner.chars().all(char::is_uppercase)
-                && r[inner.len()..].starts_with(')');
+            // One to three capitals (four bytes at most each), then ')'.
+            let Some(close) = r.as_bytes().iter().take(13).position(|&b| b == b')') else { return false };
+            let inner = &r[..close];
+            return (1..=3).contains(&inner.chars().count()) && inner.chars().all(char::is_uppercase);
         }
         if let Some(r) = rest.strip_prefix(", ") {
             let clause = &r[..r.find(['.', ',', ';', '\n', '(', ')']).unwrap_or(r.len()).min(r.len())];
@@ -751,6 +831,7 @@ impl Discoverer {
         taken: &[Taken],
         free: &dyn Fn(usize, usize) -> bool,
         out: &mut Vec<Found>,
+        scratch: &mut Scratch,
     ) {
         let word = |k: usize| &text[toks[k].start()..toks[k].end()];
         let mut next = toks.next_cap(0);
@@ -798,7 +879,7 @@ impl Discoverer {
                         None
                     };
                     if let Some(rule) = rule.filter(|_| free(s, e)) {
-                        out.push(Found { kind: "person", label: single_spaced(name), start: s, end: e, rule });
+                        out.push(Found { kind: "person", label: scratch.label(name), start: s, end: e, rule });
                     }
                 }
             }
@@ -806,7 +887,14 @@ impl Discoverer {
         }
     }
 
-    fn organisations(&self, text: &str, toks: &Tokens, free: &dyn Fn(usize, usize) -> bool, out: &mut Vec<Found>) {
+    fn organisations(
+        &self,
+        text: &str,
+        toks: &Tokens,
+        free: &dyn Fn(usize, usize) -> bool,
+        out: &mut Vec<Found>,
+        scratch: &mut Scratch,
+    ) {
         // A name never reaches back past the previous company's legal form.
         let mut last_form_end = 0;
         for m in legal_forms().find_iter(text) {
@@ -825,12 +913,13 @@ impl Discoverer {
             // Drop leading words that open sentences ("Hos Netip A/S") and a
             // sentence-initial noun in the definite form ("Leverandøren Nordlys Software A/S").
             let mut start = name_start;
-            let words: Vec<&str> = text[name_start..name_end].split(' ').collect();
-            for (k, w) in words.iter().enumerate() {
+            let name = &text[name_start..name_end];
+            let words = name.split(' ').count();
+            for (k, w) in name.split(' ').enumerate() {
                 let head = text[..start].trim_end();
                 let sentence_start = head.is_empty() || head.ends_with(['.', '!', '?', ':', '\n', '"', '”']);
                 let definite_noun = sentence_start
-                    && k + 1 < words.len()
+                    && k + 1 < words
                     && ["en", "et", "erne", "ene"].iter().any(|s| w.ends_with(s) && w.chars().count() > 4);
                 if not_name(w) || !is_cap(w) && !w.starts_with(|c: char| c.is_ascii_digit()) || definite_noun {
                     start += w.len() + 1;
@@ -841,8 +930,8 @@ impl Discoverer {
             if start >= name_end || !text[start..name_end].chars().any(char::is_alphabetic) {
                 continue;
             }
-            let label = single_spaced(&text[start..name_end]);
             if free(start, form_end) {
+                let label = scratch.label(&text[start..name_end]);
                 out.push(Found { kind: "vendor", label, start, end: form_end, rule: Rule::LegalForm });
             }
         }
@@ -868,8 +957,8 @@ impl Discoverer {
                 t.start()
             };
             let end = t.start() + stem.len();
-            let label = single_spaced(&text[start..end]);
             if free(start, end) {
+                let label = scratch.label(&text[start..end]);
                 out.push(Found { kind: "organization", label, start, end, rule: Rule::AgencySuffix });
             }
         }
@@ -886,6 +975,7 @@ impl Discoverer {
         free: &dyn Fn(usize, usize) -> bool,
         taken: &[Taken],
         out: &mut Vec<Found>,
+        scratch: &mut Scratch,
     ) {
         // Every person named in the document, dictionary and discovered: where
         // they are first named and their words, as slices of one list (the
@@ -895,16 +985,20 @@ impl Discoverer {
         if n == 0 {
             return; // no full name to resolve against (and `out` is in order)
         }
-        let mut labels = String::with_capacity(persons().map(|f| f.label.len()).sum());
-        let mut found = Vec::with_capacity(n);
+        // The lists below come from `scratch` and go back to it at the end
+        // (emptied): a worker's documents share their allocations.
+        let mut labels = std::mem::take(&mut scratch.labels);
+        labels.clear();
+        let mut found = std::mem::take(&mut scratch.found);
+        found.clear();
         for f in persons() {
             let from = labels.len();
             labels.push_str(&f.label);
             found.push((f.start, from..labels.len()));
         }
-        // Sized for three words a name: most lists never grow.
-        let mut all_words: Vec<&str> = Vec::with_capacity(3 * n);
-        let mut spans: Vec<(usize, std::ops::Range<usize>)> = Vec::with_capacity(n);
+        let mut all_words: Vec<&str> = recycle(std::mem::take(&mut scratch.words));
+        let mut spans = std::mem::take(&mut scratch.spans);
+        spans.clear();
         for t in taken.iter().filter(|t| t.person) {
             let from = all_words.len();
             all_words.extend(text[t.start..t.end].split_whitespace());
@@ -913,25 +1007,25 @@ impl Discoverer {
         // The longer forms are only looked up for discovered names: without
         // one, they are not built.
         let absorb = !found.is_empty();
-        for (start, r) in found {
+        for (start, r) in found.drain(..) {
             let from = all_words.len();
             all_words.extend(labels[r].split(' '));
             spans.push((start, from..all_words.len()));
         }
-        let people: Vec<(usize, &[&str])> = spans.into_iter().map(|(s, r)| (s, &all_words[r])).collect();
+        let mut people: Vec<(usize, &[&str])> = recycle(std::mem::take(&mut scratch.people));
+        people.extend(spans.drain(..).map(|(s, r)| (s, &all_words[r])));
         // Sorted lists searched by key: a few allocations a document (maps of
         // lists took one a person), and n log n however many people share a
         // first name or a surname.
         // The distinct forms: in word order (a form's longer forms follow it),
         // and by (first word, last word).
-        let size = if absorb { people.len() } else { 0 };
-        let mut by_words: Vec<&[&str]> = Vec::with_capacity(size);
-        let mut by_first_last: Vec<((&str, &str), &[&str])> = Vec::with_capacity(size);
+        let mut by_words: Vec<&[&str]> = recycle(std::mem::take(&mut scratch.by_words));
+        let mut by_first_last: Vec<((&str, &str), &[&str])> = recycle(std::mem::take(&mut scratch.by_first_last));
         // (surname's hash, surname, where the form is first named, words): one
         // entry per form. (The hash first: a search compares integers, and
         // strings only where the hash is the surname's.)
         let hash = |w: &str| std::hash::BuildHasher::hash_one(&foldhash::fast::FixedState::default(), w);
-        let mut by_last: Vec<(u64, &str, usize, &[&str])> = Vec::with_capacity(people.len());
+        let mut by_last: Vec<(u64, &str, usize, &[&str])> = recycle(std::mem::take(&mut scratch.by_last));
         for &(start, words) in &people {
             if words.len() < 2 {
                 continue;
@@ -978,12 +1072,16 @@ impl Discoverer {
                 (one, one.is_some_and(|o| all.any(|w| w != o)))
             };
             if let (Some(one), false) = (longer, several) {
-                f.label = one.join(" ");
+                // Into the label's own buffer (the longer form does not borrow it).
+                f.label.clear();
+                push_joined(one, &mut f.label);
                 f.rule = Rule::ShortName;
             }
         }
         // Lone surnames after the full name, when only one person fits.
-        let claimed: Vec<(usize, usize)> = out.iter().map(|f| (f.start, f.end)).collect();
+        let mut claimed = std::mem::take(&mut scratch.claimed);
+        claimed.clear();
+        claimed.extend(out.iter().map(|f| (f.start, f.end)));
         let is_claimed = |s: usize, e: usize| {
             let i = claimed.partition_point(|c| c.1 <= s);
             claimed.get(i).is_some_and(|c| c.0 < e)
@@ -1025,9 +1123,18 @@ impl Discoverer {
             if !free(t.start(), end) || is_claimed(t.start(), end) {
                 continue;
             }
-            out.push(Found { kind: "person", label: one.join(" "), start: t.start(), end, rule: Rule::ShortName });
+            let label = scratch.joined(one);
+            out.push(Found { kind: "person", label, start: t.start(), end, rule: Rule::ShortName });
         }
         out.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+        // Back to the scratch, empty (the lists of words borrowed the text).
+        scratch.claimed = claimed;
+        scratch.by_last = recycle(by_last);
+        scratch.by_first_last = recycle(by_first_last);
+        scratch.by_words = recycle(by_words);
+        scratch.people = recycle(people);
+        scratch.words = recycle(all_words);
+        (scratch.spans, scratch.found, scratch.labels) = (spans, found, labels);
     }
 }
 
@@ -1065,6 +1172,30 @@ mod tests {
             assert_eq!(inside(&taken, s, e), want, "{s}..{e}");
         }
         assert!(!inside(&[], 0, 1));
+    }
+
+    #[test]
+    fn a_party_letter_after_a_name_is_one_to_three_capitals_in_brackets() {
+        let d = Discoverer::embedded();
+        let name = "Ulla Xyzæ";
+        for (after, want) in [
+            (" (S) siger", true),
+            (" (SF)", true),
+            (" (RV), formand", true),
+            (" (ÆØÅ)", true),
+            (" (Å)", true),
+            (" (ABCD)", false),
+            (" (ÆØÅÆ)", false),
+            (" (s)", false),
+            (" (Sf)", false),
+            (" ()", false),
+            (" (S", false),
+            (" (S og V)", false),
+            ("(S)", false),
+        ] {
+            let text = format!("{name}{after}");
+            assert_eq!(d.cue_after(&text, name.len()), want, "{text:?}");
+        }
     }
 
     #[test]

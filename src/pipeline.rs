@@ -16,7 +16,7 @@ use anyhow::{Context, Result};
 use crate::date::{self, Date};
 use crate::diag::Diagnostics;
 use crate::dict::{Dictionary, EntityIdx};
-use crate::discover::{Discoverer, Found, Taken};
+use crate::discover::{self, Discoverer, Found, Taken};
 use crate::export::{self, Format, OutputDir, StreamedTable, dot, gexf, graphml, json, tables};
 use crate::furniture::Furniture;
 use crate::graph::{CoMentionGraph, DocInfo, GraphOptions, Occurrence, Window};
@@ -50,9 +50,13 @@ pub struct FoundName {
 }
 
 impl FoundName {
-    pub fn new(kind: &'static str, label: &str) -> Self {
+    /// The name and its id, written into `buffer` (emptied first): one
+    /// given back by [`intern`] from an earlier document, or a new one.
+    pub fn new(kind: &'static str, label: &str, mut buffer: String) -> Self {
+        buffer.clear();
         // The slug spells out æøå: room for the id to be a little longer.
-        let mut id_label = String::with_capacity(kind.len() + 1 + 2 * label.len() + 8);
+        buffer.reserve(kind.len() + 1 + 2 * label.len() + 8);
+        let mut id_label = buffer;
         crate::dict::push_discovered_id(kind, label, &mut id_label);
         let id_len = id_label.len();
         id_label.push_str(label);
@@ -69,6 +73,11 @@ impl FoundName {
 
     pub fn label(&self) -> &str {
         &self.id_label[self.id_len..]
+    }
+
+    /// The buffer, for another name.
+    pub fn into_buffer(self) -> String {
+        self.id_label
     }
 }
 
@@ -93,14 +102,22 @@ impl Located {
 }
 
 /// Give every discovered mention its entity in `registry` (a copy of the
-/// dictionary that grows as names are found).
-pub fn intern(registry: &mut Dictionary, located: &mut [Located]) {
+/// dictionary that grows as names are found); the buffers of the names go
+/// to `buffers`, for [`Extractor::reuse_name_buffers`].
+pub fn intern(registry: &mut Dictionary, located: &mut [Located], buffers: &mut Vec<String>) {
     for m in located {
         if let Target::Found(f) = &m.target {
-            m.target = Target::Known(registry.intern_id(f.id(), f.kind(), f.label()));
+            let entity = Target::Known(registry.intern_id(f.id(), f.kind(), f.label()));
+            if let Target::Found(f) = std::mem::replace(&mut m.target, entity) {
+                buffers.push(f.into_buffer());
+            }
         }
     }
 }
+
+/// The most name buffers an [`Extractor`] keeps for the names it finds:
+/// more than most documents find, a few KB in all.
+const NAME_BUFFERS: usize = 256;
 
 /// Finds the mentions of one document at a time, reusing its buffers.
 pub struct Extractor<'d> {
@@ -119,6 +136,9 @@ pub struct Extractor<'d> {
     mentions: Vec<Mention>,
     taken: Vec<Taken>,
     found: Vec<Found>,
+    discover_scratch: discover::Scratch,
+    /// Buffers for the names discovery finds ([`FoundName`]).
+    name_buffers: Vec<String>,
     /// Where this extractor's thread spends its time (off unless `--timings`).
     pub stopwatch: Stopwatch,
 }
@@ -149,8 +169,18 @@ impl<'d> Extractor<'d> {
             mentions: Vec::new(),
             taken: Vec::new(),
             found: Vec::new(),
+            discover_scratch: discover::Scratch::default(),
+            name_buffers: Vec::new(),
             stopwatch: Stopwatch::off(),
         }
+    }
+
+    /// Keep the buffers of names already merged (see [`intern`]) for the
+    /// names of the next documents; `buffers` is left empty.
+    pub fn reuse_name_buffers(&mut self, buffers: &mut Vec<String>) {
+        let room = NAME_BUFFERS.saturating_sub(self.name_buffers.len());
+        self.name_buffers.extend(buffers.drain(..).take(room));
+        buffers.clear();
     }
 
     /// What discovery found in the last document, with the rule for each.
@@ -204,12 +234,16 @@ impl<'d> Extractor<'d> {
                 let p = paragraphs.partition_point(|p| p.start <= offset).saturating_sub(1);
                 !furniture.get(p).copied().unwrap_or(false)
             };
-            d.discover_in(text, &self.tokens, &body, &self.taken, &mut self.found);
+            d.discover_in(text, &self.tokens, &body, &self.taken, &mut self.found, &mut self.discover_scratch);
             out.reserve(self.found.len());
             for f in &self.found {
                 let (paragraph, sentence) = self.place(f.start);
                 out.push(Located {
-                    target: Target::Found(FoundName::new(f.kind, &f.label)),
+                    target: Target::Found(FoundName::new(
+                        f.kind,
+                        &f.label,
+                        self.name_buffers.pop().unwrap_or_default(),
+                    )),
                     start: f.start,
                     end: f.end,
                     paragraph,
@@ -439,6 +473,9 @@ pub struct Processed {
     /// Context of each relation.
     pub relation_contexts: Vec<Excerpt>,
     pub furniture: String,
+    /// Filled by the merge ([`intern`]) with the buffers of the discovered
+    /// names, which go back to the worker with the document's other lists.
+    pub name_buffers: Vec<String>,
     pub diagnostics: Diagnostics,
     /// The document's rows of mentions.csv, documents.csv and relations.csv,
     /// formatted by the worker.
@@ -526,14 +563,17 @@ struct Spare {
     relations: Vec<relate::Relation>,
     relation_contexts: Vec<Excerpt>,
     furniture: String,
+    name_buffers: Vec<String>,
     rows: Rows,
 }
 
 impl Spare {
     /// The lists of a merged document, to be filled again.
     fn of(p: Processed) -> Spare {
-        let Processed { located, windows, contexts, relations, relation_contexts, furniture, rows, .. } = p;
-        Spare { located, windows, contexts, relations, relation_contexts, furniture, rows }
+        let Processed {
+            located, windows, contexts, relations, relation_contexts, furniture, name_buffers, rows, ..
+        } = p;
+        Spare { located, windows, contexts, relations, relation_contexts, furniture, name_buffers, rows }
     }
 
     /// Whether its lists are small enough to keep for another document: a
@@ -714,8 +754,10 @@ pub fn process(ex: &mut Extractor, read: ReadDocument, opts: &Options, scratch: 
         mut relations,
         mut relation_contexts,
         mut furniture,
+        mut name_buffers,
         mut rows,
     } = std::mem::take(&mut scratch.spare);
+    ex.reuse_name_buffers(&mut name_buffers);
     ex.extract(&doc.text, &mut located);
     let date = document_date(&doc, ex, &mut diagnostics);
     ex.stopwatch.lap(Stage::Date);
@@ -742,6 +784,7 @@ pub fn process(ex: &mut Extractor, read: ReadDocument, opts: &Options, scratch: 
         relations,
         relation_contexts,
         furniture,
+        name_buffers,
         diagnostics,
         rows: Rows::default(),
     };
@@ -781,7 +824,7 @@ impl Merger<'_> {
     }
 
     fn add(&mut self, p: &mut Processed) -> Result<()> {
-        intern(&mut self.registry, &mut p.located);
+        intern(&mut self.registry, &mut p.located, &mut p.name_buffers);
         self.mentions_csv.write_all(&p.rows.mentions).with_context(|| self.ctx("mentions.csv"))?;
         self.documents_csv.write_all(&p.rows.document).with_context(|| self.ctx("documents.csv"))?;
         self.relations_csv.write_all(&p.rows.relations).with_context(|| self.ctx("relations.csv"))?;

@@ -224,7 +224,7 @@ mod tests {
             ex.extract(text, &mut located);
             let mut rels = Vec::new();
             relations(text, &ex.segments, &located, &dict, &mut rels);
-            intern(&mut registry, &mut located);
+            intern(&mut registry, &mut located, &mut Vec::new());
             let label = |i: usize| located[i].entity().map(|e| registry.entity(e).label.clone()).unwrap_or_default();
             let got: Vec<(String, String, String)> =
                 rels.iter().map(|r| (label(r.person), label(r.organisation), r.title.clone())).collect();

@@ -9,7 +9,7 @@ use std::cell::Cell;
 use kommunegraf::Dictionary;
 use kommunegraf::diag::Diagnostics;
 use kommunegraf::furniture::Furniture;
-use kommunegraf::pipeline::{Extractor, Located};
+use kommunegraf::pipeline::{Extractor, Located, intern};
 
 struct Counting;
 
@@ -55,6 +55,9 @@ fn documents() -> Vec<String> {
         "Læs også: Microsofts nye aftale med Københavns Kommune",
         "Datatilsynet har kritiseret Vejen Kommunes brug af KOMBIT-systemer i 2024.",
         "Borgmesteren i Århus sagde ingenting til KMD-kontrakterne eller til Medialogic.",
+        "Det siger Jens Kjærgaard Ulvsø, der er it-chef i Odense Kommune. Ulvsø vil have et nyt udbud.",
+        "Leverandøren Nordlys Software A/S og Hvidbjerg Data ApS har klaget til Konkurrencestyrelsen.",
+        "Mette Søgaard Hvilsom (S) mener, at Hvilsoms forslag og Ulvsøs plan hænger sammen.",
     ];
     (0..24)
         .map(|i| {
@@ -94,4 +97,32 @@ fn matching_allocates_nothing_once_the_buffers_have_grown() {
         ex.extract(doc, &mut out);
     }
     assert_eq!(allocations() - before, 0, "allocations while matching {} documents again", docs.len());
+}
+
+#[test]
+fn discovery_allocates_nothing_once_the_names_have_been_merged() {
+    let mut diag = Diagnostics::default();
+    let dict = Dictionary::embedded(&mut diag);
+    let mut registry = dict.clone();
+    let mut ex = Extractor::new(&dict, Furniture::none()).unwrap();
+    let docs = documents();
+    let mut out: Vec<Located> = Vec::new();
+    // The names' buffers go back to the extractor after the merge, as in a run.
+    let mut buffers = Vec::new();
+    let mut pass = |ex: &mut Extractor, registry: &mut Dictionary| {
+        let mut found = 0;
+        for doc in &docs {
+            ex.reuse_name_buffers(&mut buffers);
+            ex.extract(doc, &mut out);
+            found += ex.found().len();
+            intern(registry, &mut out, &mut buffers);
+        }
+        found
+    };
+    let found = pass(&mut ex, &mut registry);
+    // People, companies and short names are found: discovery ran.
+    assert!(found > docs.len(), "{found} names found");
+    let before = allocations();
+    pass(&mut ex, &mut registry);
+    assert_eq!(allocations() - before, 0, "allocations while finding the names of {} documents again", docs.len());
 }
