@@ -897,7 +897,7 @@ fn progress_bar(inputs: &[PathBuf]) -> indicatif::ProgressBar {
 
 /// A streamed table: its header written, its rows to follow as bytes.
 fn table(out: &mut OutputDir, name: &str, header: &[&str]) -> Result<StreamedTable> {
-    let mut w = export::csv_writer(out.create(name)?);
+    let mut w = export::csv_writer(out.create_with_capacity(name, export::STREAMED_BUFFER)?);
     w.write_record(header)?;
     Ok(StreamedTable::new(w.into_inner().map_err(|e| e.into_error())?))
 }
