@@ -18,6 +18,7 @@ use kommunegraf::{GraphOptions, Weighting, Window};
 /// Built without transparent huge pages (feature `no_thp`): with them the
 /// kernel cleared 2 MB per fault, and the 100 MB bench run was slower and
 /// held twice the memory.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
