@@ -26,7 +26,7 @@ use regex::Regex;
 use crate::dict::{WordSet, word_list};
 use crate::fold::{fold_byte, with_lowercase};
 use crate::words::{Token, Tokens, scan};
-use crate::{BitSet, FastMap};
+use crate::{BitSet, FastMap, StringPool};
 
 /// The given-name list shipped in the binary.
 pub const GIVEN_NAMES: &str = include_str!("../dictionaries/first_names.txt");
@@ -484,8 +484,9 @@ pub struct Discoverer {
 }
 
 /// The lists discovery fills for each document, kept by the caller (one per
-/// worker) so that their allocations serve the next document. Between
-/// documents they are empty: capacity, no words.
+/// worker) so that their allocations serve the next document: each is
+/// taken emptied ([`take_empty`]) and put back at the end, and those that
+/// borrow the text go back empty.
 #[derive(Default)]
 pub struct Scratch {
     labels: String,
@@ -498,40 +499,27 @@ pub struct Scratch {
     by_last: Vec<(u64, &'static str, usize, &'static [&'static str])>,
     claimed: Vec<(usize, usize)>,
     /// The labels of the last document's finds, for the next one's.
-    spare_labels: Vec<String>,
+    spare_labels: StringPool,
 }
 
-/// The most label buffers [`Scratch`] keeps: more than most documents
-/// find, and no more than a few KB held after a document that finds many.
-const SPARE_LABELS: usize = 256;
-
 impl Scratch {
-    /// An empty label buffer: one from an earlier document where there is one.
-    fn label_buffer(&mut self) -> String {
-        let mut s = self.spare_labels.pop().unwrap_or_default();
-        s.clear();
-        s
-    }
-
     /// `name` with single spaces, in a buffer of an earlier document.
     fn label(&mut self, name: &str) -> String {
-        let mut s = self.label_buffer();
+        let mut s = self.spare_labels.take();
         push_single_spaced(name, &mut s);
         s
     }
 
     /// `words` joined by single spaces, in a buffer of an earlier document.
     fn joined(&mut self, words: &[&str]) -> String {
-        let mut s = self.label_buffer();
+        let mut s = self.spare_labels.take();
         push_joined(words, &mut s);
         s
     }
 
-    /// Keep the labels of `found` for the next document's.
+    /// Empty `found`, keeping its labels for the next document's.
     fn take_labels(&mut self, found: &mut Vec<Found>) {
-        let room = SPARE_LABELS.saturating_sub(self.spare_labels.len());
-        self.spare_labels.extend(found.drain(..).take(room).map(|f| f.label));
-        found.clear();
+        self.spare_labels.give(found.drain(..).map(|f| f.label));
     }
 }
 
@@ -543,6 +531,12 @@ impl Scratch {
 fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
     v.clear();
     v.into_iter().map(|_| -> U { unreachable!("the list is empty") }).collect()
+}
+
+/// The list in `slot`, emptied, as a list of the element type the caller
+/// fills (see [`recycle`]).
+fn take_empty<T, U>(slot: &mut Vec<T>) -> Vec<U> {
+    recycle(std::mem::take(slot))
 }
 
 /// A few words on the stack, more on the heap: the words of a candidate
@@ -989,16 +983,14 @@ impl Discoverer {
         // (emptied): a worker's documents share their allocations.
         let mut labels = std::mem::take(&mut scratch.labels);
         labels.clear();
-        let mut found = std::mem::take(&mut scratch.found);
-        found.clear();
+        let mut found: Vec<(usize, std::ops::Range<usize>)> = take_empty(&mut scratch.found);
         for f in persons() {
             let from = labels.len();
             labels.push_str(&f.label);
             found.push((f.start, from..labels.len()));
         }
-        let mut all_words: Vec<&str> = recycle(std::mem::take(&mut scratch.words));
-        let mut spans = std::mem::take(&mut scratch.spans);
-        spans.clear();
+        let mut all_words: Vec<&str> = take_empty(&mut scratch.words);
+        let mut spans: Vec<(usize, std::ops::Range<usize>)> = take_empty(&mut scratch.spans);
         for t in taken.iter().filter(|t| t.person) {
             let from = all_words.len();
             all_words.extend(text[t.start..t.end].split_whitespace());
@@ -1012,20 +1004,20 @@ impl Discoverer {
             all_words.extend(labels[r].split(' '));
             spans.push((start, from..all_words.len()));
         }
-        let mut people: Vec<(usize, &[&str])> = recycle(std::mem::take(&mut scratch.people));
+        let mut people: Vec<(usize, &[&str])> = take_empty(&mut scratch.people);
         people.extend(spans.drain(..).map(|(s, r)| (s, &all_words[r])));
         // Sorted lists searched by key: a few allocations a document (maps of
         // lists took one a person), and n log n however many people share a
         // first name or a surname.
         // The distinct forms: in word order (a form's longer forms follow it),
         // and by (first word, last word).
-        let mut by_words: Vec<&[&str]> = recycle(std::mem::take(&mut scratch.by_words));
-        let mut by_first_last: Vec<((&str, &str), &[&str])> = recycle(std::mem::take(&mut scratch.by_first_last));
+        let mut by_words: Vec<&[&str]> = take_empty(&mut scratch.by_words);
+        let mut by_first_last: Vec<((&str, &str), &[&str])> = take_empty(&mut scratch.by_first_last);
         // (surname's hash, surname, where the form is first named, words): one
         // entry per form. (The hash first: a search compares integers, and
         // strings only where the hash is the surname's.)
         let hash = |w: &str| std::hash::BuildHasher::hash_one(&foldhash::fast::FixedState::default(), w);
-        let mut by_last: Vec<(u64, &str, usize, &[&str])> = recycle(std::mem::take(&mut scratch.by_last));
+        let mut by_last: Vec<(u64, &str, usize, &[&str])> = take_empty(&mut scratch.by_last);
         for &(start, words) in &people {
             if words.len() < 2 {
                 continue;
@@ -1079,8 +1071,7 @@ impl Discoverer {
             }
         }
         // Lone surnames after the full name, when only one person fits.
-        let mut claimed = std::mem::take(&mut scratch.claimed);
-        claimed.clear();
+        let mut claimed: Vec<(usize, usize)> = take_empty(&mut scratch.claimed);
         claimed.extend(out.iter().map(|f| (f.start, f.end)));
         let is_claimed = |s: usize, e: usize| {
             let i = claimed.partition_point(|c| c.1 <= s);
@@ -1127,7 +1118,7 @@ impl Discoverer {
             out.push(Found { kind: "person", label, start: t.start(), end, rule: Rule::ShortName });
         }
         out.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
-        // Back to the scratch, empty (the lists of words borrowed the text).
+        // Back to the scratch (the lists of words borrowed the text: empty).
         scratch.claimed = claimed;
         scratch.by_last = recycle(by_last);
         scratch.by_first_last = recycle(by_first_last);

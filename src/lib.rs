@@ -68,6 +68,32 @@ impl<const W: usize> BitSet<W> {
         self.0[k >> 6] >> (k & 63) & 1 != 0
     }
 }
+
+/// Strings emptied for reuse: the labels and names found in one document
+/// serve the next one's instead of being allocated anew. At most
+/// [`StringPool::KEEP`] are kept, so a document that finds thousands of
+/// names leaves only a few KB behind.
+#[derive(Debug, Default)]
+pub(crate) struct StringPool(Vec<String>);
+
+impl StringPool {
+    /// More than most documents find.
+    pub(crate) const KEEP: usize = 256;
+
+    /// An empty string, in the buffer of one given back if there is one.
+    pub(crate) fn take(&mut self) -> String {
+        let mut s = self.0.pop().unwrap_or_default();
+        s.clear();
+        s
+    }
+
+    /// Keep `strings` for reuse, up to [`StringPool::KEEP`] in all.
+    pub(crate) fn give(&mut self, strings: impl IntoIterator<Item = String>) {
+        let room = Self::KEEP.saturating_sub(self.0.len());
+        self.0.extend(strings.into_iter().take(room));
+    }
+}
+
 pub use graph::{GraphOptions, Weighting, Window};
 pub use pipeline::{Extractor, Options, Summary, run};
 

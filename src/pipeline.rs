@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 
+use crate::StringPool;
 use crate::date::{self, Date};
 use crate::diag::Diagnostics;
 use crate::dict::{Dictionary, EntityIdx};
@@ -115,10 +116,6 @@ pub fn intern(registry: &mut Dictionary, located: &mut [Located], buffers: &mut 
     }
 }
 
-/// The most name buffers an [`Extractor`] keeps for the names it finds:
-/// more than most documents find, a few KB in all.
-const NAME_BUFFERS: usize = 256;
-
 /// Finds the mentions of one document at a time, reusing its buffers.
 pub struct Extractor<'d> {
     pub dict: &'d Dictionary,
@@ -138,7 +135,7 @@ pub struct Extractor<'d> {
     found: Vec<Found>,
     discover_scratch: discover::Scratch,
     /// Buffers for the names discovery finds ([`FoundName`]).
-    name_buffers: Vec<String>,
+    name_buffers: StringPool,
     /// Where this extractor's thread spends its time (off unless `--timings`).
     pub stopwatch: Stopwatch,
 }
@@ -170,7 +167,7 @@ impl<'d> Extractor<'d> {
             taken: Vec::new(),
             found: Vec::new(),
             discover_scratch: discover::Scratch::default(),
-            name_buffers: Vec::new(),
+            name_buffers: StringPool::default(),
             stopwatch: Stopwatch::off(),
         }
     }
@@ -178,9 +175,7 @@ impl<'d> Extractor<'d> {
     /// Keep the buffers of names already merged (see [`intern`]) for the
     /// names of the next documents; `buffers` is left empty.
     pub fn reuse_name_buffers(&mut self, buffers: &mut Vec<String>) {
-        let room = NAME_BUFFERS.saturating_sub(self.name_buffers.len());
-        self.name_buffers.extend(buffers.drain(..).take(room));
-        buffers.clear();
+        self.name_buffers.give(buffers.drain(..));
     }
 
     /// What discovery found in the last document, with the rule for each.
@@ -239,11 +234,7 @@ impl<'d> Extractor<'d> {
             for f in &self.found {
                 let (paragraph, sentence) = self.place(f.start);
                 out.push(Located {
-                    target: Target::Found(FoundName::new(
-                        f.kind,
-                        &f.label,
-                        self.name_buffers.pop().unwrap_or_default(),
-                    )),
+                    target: Target::Found(FoundName::new(f.kind, &f.label, self.name_buffers.take())),
                     start: f.start,
                     end: f.end,
                     paragraph,
@@ -1209,25 +1200,24 @@ enum FileSlot<'a> {
 fn furniture_spans(segments: &Segments, is_furniture: &[bool], out: &mut String) {
     use std::fmt::Write as _;
     out.clear();
-    // The span being grown, and the index of its last paragraph.
-    let mut open: Option<(usize, usize, usize)> = None;
+    // The last furniture paragraph: its index and end. A span's start is
+    // written when it opens, its end when the next one opens or at the end.
     // (Writing to a String cannot fail.)
-    let close = |(start, end, _): (usize, usize, usize), out: &mut String| {
-        let sep = if out.is_empty() { "" } else { ";" };
-        let _ = write!(out, "{sep}{start}-{end}");
-    };
+    let mut last: Option<(usize, usize)> = None;
     for (i, (p, _)) in segments.paragraphs.iter().zip(is_furniture).enumerate().filter(|(_, (_, f))| **f) {
-        open = match open {
-            Some((start, _, last)) if i == last + 1 => Some((start, p.end, i)),
-            Some(span) => {
-                close(span, out);
-                Some((p.start, p.end, i))
+        match last {
+            Some((k, _)) if i == k + 1 => {}
+            Some((_, end)) => {
+                let _ = write!(out, "{end};{}-", p.start);
             }
-            None => Some((p.start, p.end, i)),
-        };
+            None => {
+                let _ = write!(out, "{}-", p.start);
+            }
+        }
+        last = Some((i, p.end));
     }
-    if let Some(span) = open {
-        close(span, out);
+    if let Some((_, end)) = last {
+        let _ = write!(out, "{end}");
     }
 }
 
