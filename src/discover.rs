@@ -676,16 +676,19 @@ impl Discoverer {
         // Leading words that are not the name: titles ("Borgmester Michael
         // Ziegler"), acronyms ("BNB Morten Felding"), and capitalised words
         // before a given name ("Open Source Henrik Bojsen").
+        // A listed given name is never such a word, though some end like a
+        // role ("Sejer", "Rocio"); most candidates open with one, so it is
+        // asked first.
         let mut skip = 0;
         while skip < words.len() {
             let w = words[skip];
+            if self.is_given_name(w) {
+                break;
+            }
             let acronym = !w.chars().any(char::is_lowercase);
             if ends_with_role(w) || acronym || not_name(w) || !is_cap(w) {
                 skip += 1;
                 continue;
-            }
-            if self.is_given_name(w) {
-                break;
             }
             let rest = words.get(skip + 1..words.len().saturating_sub(1)).unwrap_or(&[]);
             match rest.iter().position(|x| self.is_given_name(x)) {
@@ -696,8 +699,9 @@ impl Discoverer {
         if skip > 0 {
             return if skip < toks.len() { self.name_span(text, &toks[skip..]) } else { None };
         }
-        // The loop above stopped at the first word, so it is capitalised and
-        // no known non-name (checked there once, not again).
+        // The loop above stopped at the first word: a listed given name
+        // (capitalised and no known non-name, see the test of the lists) or
+        // a word it found to be so.
         if words.is_empty() {
             return None;
         }
@@ -1270,6 +1274,26 @@ mod tests {
         let mut out = Vec::new();
         d.discover(text, &|_| true, &[], &mut out);
         out.iter().filter(|f| f.kind == "person").map(|f| f.label.clone()).collect()
+    }
+
+    #[test]
+    fn a_given_name_that_ends_like_a_role_opens_a_name() {
+        assert_eq!(
+            people(
+                "Det oplyser Sejer Hansen fra firmaet. Borgmester Rocio Jensen er enig, \
+                 og Ignacio Petersen siger det samme."
+            ),
+            ["Sejer Hansen", "Rocio Jensen", "Ignacio Petersen"]
+        );
+    }
+
+    #[test]
+    fn listed_given_names_are_capitalised_words_that_are_no_known_non_name() {
+        let d = Discoverer::embedded();
+        for w in GIVEN_NAMES.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            assert!(d.is_given_name(w), "{w}");
+            assert!(is_cap(w) && w.chars().any(char::is_lowercase) && !not_name(w), "{w}");
+        }
     }
 
     #[test]
