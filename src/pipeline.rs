@@ -471,6 +471,8 @@ pub struct Processed {
     /// The document's rows of mentions.csv, documents.csv and relations.csv,
     /// formatted by the worker.
     pub rows: Rows,
+    /// See [`ReadDocument::input_bytes`].
+    pub input_bytes: u64,
 }
 
 /// CSV rows ready to be appended to the streamed tables.
@@ -736,7 +738,7 @@ impl Excerpt {
 pub fn process(ex: &mut Extractor, read: ReadDocument, opts: &Options, scratch: &mut Scratch) -> Processed {
     // What the reader said comes first: it is about the input before this
     // document, or this document's own line.
-    let ReadDocument { doc, said: mut diagnostics } = read;
+    let ReadDocument { doc, said: mut diagnostics, input_bytes } = read;
     let window = opts.window;
     let Spare {
         mut located,
@@ -778,6 +780,7 @@ pub fn process(ex: &mut Extractor, read: ReadDocument, opts: &Options, scratch: 
         name_buffers,
         diagnostics,
         rows: Rows::default(),
+        input_bytes,
     };
     format_rows(&p, ex.dict, opts.raw_csv, scratch, &mut rows);
     p.rows = rows;
@@ -804,7 +807,7 @@ struct Merger<'a> {
     occurrences: Vec<Occurrence>,
     summary: Summary,
     out_dir: &'a Path,
-    progress: Option<indicatif::ProgressBar>,
+    progress: Option<Progress>,
     /// For the warning about list windows.
     window: Window,
 }
@@ -853,37 +856,56 @@ impl Merger<'_> {
         self.summary.bytes += p.doc.text.len() as u64;
         self.summary.mentions += p.located.len() as u64;
         if let Some(bar) = &self.progress {
-            bar.inc(p.doc.text.len() as u64);
-            if self.summary.documents % 256 == 0 {
-                bar.set_message(format!("{} documents", self.summary.documents));
-            }
+            bar.documents.store(self.summary.documents, std::sync::atomic::Ordering::Relaxed);
+            bar.bar.inc(p.input_bytes);
         }
         Ok(())
     }
 }
 
-/// Total bytes of the inputs (files, and files below directories), for the ETA.
-fn input_bytes(paths: &[PathBuf]) -> u64 {
-    fn walk(p: &Path) -> u64 {
-        match std::fs::metadata(p) {
-            Ok(m) if m.is_dir() => std::fs::read_dir(p).map_or(0, |d| d.flatten().map(|e| walk(&e.path())).sum()),
-            Ok(m) => m.len(),
-            Err(_) => 0,
-        }
-    }
-    paths.iter().map(|p| walk(p)).sum()
+/// The progress bar on stderr: documents merged, input bytes read of all,
+/// MB/s and ETA.
+struct Progress {
+    bar: indicatif::ProgressBar,
+    /// Documents merged so far, shown at each redraw (the bar's position
+    /// counts bytes).
+    documents: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
-fn progress_bar(inputs: &[PathBuf]) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::new(input_bytes(inputs));
-    let style = indicatif::ProgressStyle::with_template(
-        "{msg:>18} [{bar:30}] {decimal_bytes}/{decimal_total_bytes} {decimal_bytes_per_sec} ETA {eta}",
-    )
-    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-    .progress_chars("=> ");
-    bar.set_style(style);
-    bar.set_message("0 documents");
-    bar
+/// How long the rate and the ETA are left out at the start: until then they
+/// measure the start-up (the automaton, the first documents' lazy set-up),
+/// and a run of two seconds showed "ETA 6m".
+const SETTLE: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl Progress {
+    /// A bar for `total` bytes of input ([`DocumentReader::input_size`]).
+    fn new(total: u64) -> Self {
+        use std::sync::atomic::Ordering;
+        let bar = indicatif::ProgressBar::new(total);
+        let documents = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let count = documents.clone();
+        let settled = |s: &indicatif::ProgressState| s.elapsed() >= SETTLE;
+        let style = indicatif::ProgressStyle::with_template(
+            "{documents:>18} [{bar:30}] {decimal_bytes}/{decimal_total_bytes} {rate} {eta_settled}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .with_key("documents", move |_: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{} documents", count.load(Ordering::Relaxed));
+        })
+        .with_key("rate", move |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            if settled(s) {
+                let _ = write!(w, "{}/s", indicatif::DecimalBytes(s.per_sec() as u64));
+            }
+        })
+        .with_key("eta_settled", move |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            if settled(s) {
+                let _ = write!(w, "ETA {:#}", indicatif::HumanDuration(s.eta()));
+            }
+        })
+        .progress_chars("=> ");
+        bar.set_style(style);
+        Progress { bar, documents }
+    }
 }
 
 /// A streamed table: its header written, its rows to follow as bytes.
@@ -1048,6 +1070,7 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
     };
     let matcher = Arc::new(matcher.context("building the Aho-Corasick automaton")?);
     phases.end("automaton");
+    let mut reader = DocumentReader::new(&opts.inputs);
     let mut merger = Merger {
         registry: dict.clone(),
         graph: CoMentionGraph::with_crowd_limit(opts.max_window_entities),
@@ -1057,7 +1080,7 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
         occurrences: Vec::new(),
         summary: Summary::default(),
         out_dir: &opts.out_dir,
-        progress: opts.progress.then(|| progress_bar(&opts.inputs)),
+        progress: opts.progress.then(|| Progress::new(reader.input_size())),
         window: opts.window,
     };
     let new_extractor = || {
@@ -1067,7 +1090,6 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
         }
         ex
     };
-    let mut reader = DocumentReader::new(&opts.inputs);
     let stages = Mutex::new(Stopwatch::off());
     if threads == 1 {
         // One thread: no batches, no hand-over.
@@ -1088,8 +1110,8 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
     }
     phases.end("documents");
     let Merger { registry, graph, mentions_csv, documents_csv, relations_csv, mut summary, progress, .. } = merger;
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
+    if let Some(p) = progress {
+        p.bar.finish_and_clear();
     }
     // What was said after the last document (every earlier message came with one).
     summary.diagnostics.extend(std::mem::take(&mut reader.diag));

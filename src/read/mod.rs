@@ -66,6 +66,8 @@ pub struct DocumentReader {
     /// with one id took 96 s).
     next_suffix: crate::FastMap<String, u64>,
     pub diag: Diagnostics,
+    /// Input bytes read since the last document handed out.
+    consumed: u64,
 }
 
 /// A document and what the reader said while reading up to it: the lines
@@ -76,6 +78,10 @@ pub struct DocumentReader {
 pub struct ReadDocument {
     pub doc: Document,
     pub said: Diagnostics,
+    /// Bytes of input read since the document before: its own line or file,
+    /// and the lines and files skipped before it (the progress bar's measure,
+    /// which so ends at the inputs' size).
+    pub input_bytes: u64,
 }
 
 /// An open JSON Lines file: its name, its lines, and the number of the last.
@@ -143,6 +149,7 @@ impl DocumentReader {
             seen: Default::default(),
             next_suffix: Default::default(),
             diag,
+            consumed: 0,
         }
     }
 
@@ -164,6 +171,7 @@ impl DocumentReader {
                     return None;
                 }
             };
+            self.consumed += line.len() as u64;
             // Checked with SIMD: the standard check leaves its ASCII fast
             // path at every æ, ø and å, and took 2% of a run.
             let Ok(line) = simdutf8::basic::from_utf8(line) else {
@@ -345,12 +353,22 @@ impl Iterator for DocumentReader {
 }
 
 impl DocumentReader {
+    /// The size in bytes of the files still to be read (the progress bar's
+    /// whole: [`ReadDocument::input_bytes`] of all documents adds up to it).
+    pub fn input_size(&self) -> u64 {
+        let path = |s: &Source| match s {
+            Source::File { path, .. } | Source::Jsonl { path } => path.clone(),
+        };
+        self.sources.as_slice().iter().map(|s| fs::metadata(path(s)).map_or(0, |m| m.len())).sum()
+    }
+
     /// The next document, with what was said while reading up to it (see
     /// [`ReadDocument`]); what is said after the last document stays in
     /// [`DocumentReader::diag`].
     pub fn next_read(&mut self) -> Option<ReadDocument> {
         let doc = self.next()?;
-        Some(ReadDocument { doc, said: std::mem::take(&mut self.diag) })
+        let input_bytes = std::mem::take(&mut self.consumed);
+        Some(ReadDocument { doc, said: std::mem::take(&mut self.diag), input_bytes })
     }
 
     fn next_raw(&mut self) -> Option<Document> {
@@ -373,6 +391,7 @@ impl DocumentReader {
                     let loc = path.display().to_string();
                     match fs::read(&path) {
                         Ok(bytes) => {
+                            self.consumed += bytes.len() as u64;
                             if bytes.contains(&0) {
                                 self.diag.warn(&loc, "binary file (NUL bytes); skipped");
                                 continue;
@@ -419,6 +438,26 @@ mod tests {
         let got: Vec<String> = DocumentReader::new(&[path]).map(|d| d.id).collect();
         let want = ["a", "a#2", "a#2#2", "a#3", "b", "a#4", "a#4#2", "a#5", "b#2", "b#2#2", "b#3"];
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn each_document_counts_the_input_read_since_the_one_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let jsonl = dir.path().join("a.jsonl");
+        let (one, bad, two) = ("{\"id\":\"1\",\"text\":\"Køge\"}\n", "not json\n\n", "{\"id\":\"2\",\"text\":\"x\"}");
+        std::fs::write(&jsonl, [one, bad, two].concat()).unwrap();
+        let txt = dir.path().join("b.txt");
+        std::fs::write(&txt, "Århus Kommune\n").unwrap();
+        // Not read, so not in the size.
+        std::fs::write(dir.path().join("c.csv"), "id,name\n").unwrap();
+        let mut reader = DocumentReader::new(&[dir.path().to_path_buf()]);
+        let size = reader.input_size();
+        let counts: Vec<u64> = std::iter::from_fn(|| reader.next_read()).map(|r| r.input_bytes).collect();
+        // The skipped lines go with the document after them; all together
+        // are the inputs' size, where the progress bar ends.
+        let want = [one.len(), bad.len() + two.len(), "Århus Kommune\n".len()];
+        assert_eq!(counts, want.map(|n| n as u64));
+        assert_eq!(counts.iter().sum::<u64>(), size);
     }
 
     #[test]
