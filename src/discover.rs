@@ -507,6 +507,7 @@ pub struct Scratch {
     words: Vec<&'static str>,
     people: Vec<(usize, &'static [&'static str])>,
     by_words: Vec<&'static [&'static str]>,
+    openings: Vec<(&'static str, usize)>,
     by_first_last: Vec<((&'static str, &'static str), &'static [&'static str])>,
     by_last: Vec<(u64, &'static str, usize, &'static [&'static str])>,
     claimed: Vec<(usize, usize)>,
@@ -1012,9 +1013,7 @@ impl Discoverer {
             all_words.extend(text[t.start..t.end].split_whitespace());
             spans.push((t.start, from..all_words.len()));
         }
-        // The longer forms are only looked up for discovered names: without
-        // one, they are not built.
-        let absorb = !found.is_empty();
+        let any_found = !found.is_empty();
         for (start, r) in found.drain(..) {
             let from = all_words.len();
             all_words.extend(labels[r].split(' '));
@@ -1022,6 +1021,16 @@ impl Discoverer {
         }
         let mut people: Vec<(usize, &[&str])> = take_empty(&mut scratch.people);
         people.extend(spans.drain(..).map(|(s, r)| (s, &all_words[r])));
+        // The longer forms are only looked up for discovered names, and only
+        // when two forms open with one word and differ in length (a longer
+        // form does both): in most documents none do, and the lists for the
+        // lookup are not built.
+        let mut openings: Vec<(&str, usize)> = take_empty(&mut scratch.openings);
+        if any_found {
+            openings.extend(people.iter().filter_map(|(_, w)| Some((*w.first()?, w.len()))));
+            openings.sort_unstable();
+        }
+        let absorb = openings.windows(2).any(|p| p[0].0 == p[1].0 && p[0].1 != p[1].1);
         // Sorted lists searched by key: a few allocations a document (maps of
         // lists took one a person), and n log n however many people share a
         // first name or a surname.
@@ -1062,7 +1071,7 @@ impl Discoverer {
         }
         // Longer forms absorb shorter ones ("Jørgen Kristensen" → "Jørgen Kristensen Rasch"),
         // when exactly one longer form fits.
-        for f in out.iter_mut().filter(|f| f.kind == "person") {
+        for f in out.iter_mut().filter(|f| absorb && f.kind == "person") {
             let (longer, several) = {
                 let words = FewWords::new(f.label.split(' '));
                 let (n, words) = (words.len(), &*words);
@@ -1140,6 +1149,7 @@ impl Discoverer {
         scratch.by_first_last = recycle(by_first_last);
         scratch.by_words = recycle(by_words);
         scratch.people = recycle(people);
+        scratch.openings = recycle(openings);
         scratch.words = recycle(all_words);
         (scratch.spans, scratch.found, scratch.labels) = (spans, found, labels);
     }
