@@ -1117,6 +1117,13 @@ impl Discoverer {
             if !(may_be_surname(first, len) || may_be_surname(first, len - 1)) {
                 continue;
             }
+            // Most that pass are the surnames of the full names themselves,
+            // found or in the dictionary: passed over by their place before
+            // the word is sliced and looked up (a span holding the token's
+            // start holds it whatever its end).
+            if is_claimed(t.start(), t.start() + 1) || !free(t.start(), t.start() + 1) {
+                continue;
+            }
             let w = &text[t.start()..t.end()];
             if w.chars().nth(2).is_none() {
                 continue;
