@@ -874,7 +874,9 @@ impl Discoverer {
             // mention ("Odense Kommune"): other runs need no closer look.
             if names >= 2 && !inside(taken, toks[i].start(), toks[j - 1].end()) {
                 let end = toks[j - 1].end();
-                if let Some((s, e)) = self.name_span(text, &toks[i..j]) {
+                // A name in furniture or overlapping a dictionary mention is
+                // dropped before its cues are looked for.
+                if let Some((s, e)) = self.name_span(text, &toks[i..j]).filter(|&(s, e)| free(s, e)) {
                     // The cue stands before the name, not before the words
                     // trimmed off it ("Af", "Borgmester").
                     let first_token = |s: usize| (i..j).find(|&k| toks[k].start() == s).unwrap_or(i);
@@ -889,7 +891,7 @@ impl Discoverer {
                     } else {
                         None
                     };
-                    if let Some(rule) = rule.filter(|_| free(s, e)) {
+                    if let Some(rule) = rule {
                         out.push(Found { kind: "person", label: scratch.label(name), start: s, end: e, rule });
                     }
                 }
