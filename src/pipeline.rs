@@ -127,6 +127,8 @@ pub struct Extractor<'d> {
     pub segments: Segments,
     /// Per paragraph of the last document: is it site furniture?
     pub is_furniture: Vec<bool>,
+    /// The stretches of consecutive paragraphs outside furniture.
+    body: Vec<Range<usize>>,
     folded: Vec<u8>,
     tokens: words::Tokens,
     candidates: Vec<Candidate>,
@@ -160,6 +162,7 @@ impl<'d> Extractor<'d> {
             discoverer,
             segments: Segments::default(),
             is_furniture: Vec::new(),
+            body: Vec::new(),
             folded: Vec::new(),
             tokens: words::Tokens::default(),
             candidates: Vec::new(),
@@ -204,9 +207,12 @@ impl<'d> Extractor<'d> {
         self.stopwatch.lap(Stage::Furniture);
         // One pass finds the runs of letters and digits: the matcher looks
         // at each as it comes, discovery gets the name tokens made of them.
+        // Site furniture is left out: its mentions would be dropped, and no
+        // rule for a mention or a name looks beyond its own line.
+        body_stretches(&self.segments.paragraphs, &self.is_furniture, &mut self.body);
         let mut visitor = self.matcher.visitor(text, &mut self.folded, &mut self.candidates);
         let tokens = self.discoverer.is_some().then_some(&mut self.tokens);
-        words::scan(text, |r| visitor.visit(r), tokens);
+        words::scan_within(text, &self.body, |r| visitor.visit(r), tokens);
         visitor.finish();
         self.stopwatch.lap(Stage::Scan);
         resolve(text, &self.matcher, &mut self.candidates, &mut self.mentions);
@@ -245,6 +251,22 @@ impl<'d> Extractor<'d> {
             self.stopwatch.lap(Stage::Discover);
         }
     }
+}
+
+/// The stretches of `paragraphs` whose paragraphs are not furniture, each
+/// from the start of its first paragraph to the end of its last (only white
+/// space stands between paragraphs).
+fn body_stretches(paragraphs: &[Span], furniture: &[bool], out: &mut Vec<Range<usize>>) {
+    out.clear();
+    let mut open: Option<Range<usize>> = None;
+    for (p, &f) in paragraphs.iter().zip(furniture.iter().chain(std::iter::repeat(&false))) {
+        match (&mut open, f) {
+            (Some(r), false) => r.end = p.end,
+            (None, false) => open = Some(p.start..p.end),
+            (_, true) => out.extend(open.take()),
+        }
+    }
+    out.extend(open);
 }
 
 /// A human-readable account of how `text` is matched: every raw automaton

@@ -4,6 +4,7 @@
 use std::fs;
 
 use kommunegraf::diag::Diagnostics;
+use kommunegraf::discover::Taken;
 use kommunegraf::furniture::Furniture;
 use kommunegraf::pipeline::{self, Extractor, Located, Options};
 use kommunegraf::{Dictionary, Window};
@@ -60,6 +61,10 @@ const FRAGMENTS: &[&str] = &[
     "<",
     "\\",
     "Læs også:",
+    // Furniture: a line, a block of teasers (and the rest of a page, in
+    // `leaving_furniture_out_of_the_scan_changes_nothing_else`).
+    "\nAnnonce\n",
+    "\nLæs også\n",
     "Region Nordjylland",
     "Co",
     "KMDs",
@@ -187,6 +192,48 @@ proptest! {
             prop_assert_eq!(&a, &fs::read(outs[1].join(f)).unwrap(), "{} differs between 1 and 2 threads", f);
             prop_assert_eq!(&a, &fs::read(outs[2].join(f)).unwrap(), "{} differs between runs", f);
         }
+    }
+
+    /// Site furniture is neither matched nor made into name tokens: what is
+    /// found outside it is what matching, resolving and discovery find when
+    /// they go over the whole text and furniture is dropped afterwards.
+    #[test]
+    fn leaving_furniture_out_of_the_scan_changes_nothing_else(
+        (article, rest) in (text_strategy(), proptest::option::of(text_strategy())),
+    ) {
+        let text = match rest {
+            Some(rest) => format!("{article}\nLæses lige nu\n{rest}"),
+            None => article,
+        };
+        let dict = embedded();
+        let mut diag = Diagnostics::default();
+        let mut ex = Extractor::new(&dict, Furniture::embedded(&mut diag)).unwrap();
+        let mut got: Vec<Located> = Vec::new();
+        ex.extract(&text, &mut got);
+        let known: Vec<(usize, usize, u32)> = got.iter().filter_map(|m| Some((m.start, m.end, m.entity()?))).collect();
+        let found = ex.found().to_vec();
+        // The whole text, furniture dropped by paragraph afterwards.
+        let segments = &ex.segments;
+        let paragraph_of = |offset: usize| segments.sentences.get(segments.sentence_at(offset)).map_or(0, |s| s.paragraph);
+        let in_body = |offset: usize| !ex.is_furniture.get(paragraph_of(offset) as usize).copied().unwrap_or(false);
+        let (mut candidates, mut mentions) = (Vec::new(), Vec::new());
+        ex.matcher.candidates(&text, &mut Vec::new(), &mut candidates);
+        kommunegraf::resolve::resolve(&text, &ex.matcher, &mut candidates, &mut mentions);
+        mentions.retain(|m| in_body(m.start));
+        let want: Vec<(usize, usize, u32)> = mentions.iter().map(|m| (m.start, m.end, m.entity)).collect();
+        prop_assert_eq!(&known, &want);
+        let taken: Vec<Taken> = mentions
+            .iter()
+            .map(|m| Taken { start: m.start, end: m.end, person: dict.entity(m.entity).kind == "person" })
+            .collect();
+        let paragraphs = &segments.paragraphs;
+        let body = |offset: usize| {
+            let p = paragraphs.partition_point(|p| p.start <= offset).saturating_sub(1);
+            !ex.is_furniture.get(p).copied().unwrap_or(false)
+        };
+        let mut want_found = Vec::new();
+        ex.discoverer.as_ref().unwrap().discover(&text, &body, &taken, &mut want_found);
+        prop_assert_eq!(found, want_found);
     }
 
     /// With plain aliases, the mentions are exactly the greedy leftmost-longest
