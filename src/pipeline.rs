@@ -209,7 +209,8 @@ impl<'d> Extractor<'d> {
         // at each as it comes, discovery gets the name tokens made of them.
         // Site furniture is left out: its mentions would be dropped, and no
         // rule for a mention or a name looks beyond its own line.
-        body_stretches(&self.segments.paragraphs, &self.is_furniture, &mut self.body);
+        self.body.clear();
+        self.body.extend(stretches(&self.segments.paragraphs, &self.is_furniture, false));
         let mut visitor = self.matcher.visitor(text, &mut self.folded, &mut self.candidates);
         let tokens = self.discoverer.is_some().then_some(&mut self.tokens);
         words::scan_within(text, &self.body, |r| visitor.visit(r), tokens);
@@ -253,20 +254,25 @@ impl<'d> Extractor<'d> {
     }
 }
 
-/// The stretches of `paragraphs` whose paragraphs are not furniture, each
-/// from the start of its first paragraph to the end of its last (only white
-/// space stands between paragraphs).
-fn body_stretches(paragraphs: &[Span], furniture: &[bool], out: &mut Vec<Range<usize>>) {
-    out.clear();
-    let mut open: Option<Range<usize>> = None;
-    for (p, &f) in paragraphs.iter().zip(furniture.iter().chain(std::iter::repeat(&false))) {
-        match (&mut open, f) {
-            (Some(r), false) => r.end = p.end,
-            (None, false) => open = Some(p.start..p.end),
-            (_, true) => out.extend(open.take()),
+/// The stretches of consecutive `paragraphs` that are furniture
+/// (`furniture` true) or that are not, each from the start of its first
+/// paragraph to the end of its last (only white space stands between
+/// paragraphs). A paragraph without a flag is no furniture.
+fn stretches<'a>(
+    paragraphs: &'a [Span],
+    is_furniture: &'a [bool],
+    furniture: bool,
+) -> impl Iterator<Item = Range<usize>> + 'a {
+    let flags = is_furniture.iter().copied().chain(std::iter::repeat(false));
+    let mut items = paragraphs.iter().zip(flags).peekable();
+    std::iter::from_fn(move || {
+        let (first, _) = items.find(|&(_, f)| f == furniture)?;
+        let mut end = first.end;
+        while let Some((p, _)) = items.next_if(|&(_, f)| f == furniture) {
+            end = p.end;
         }
-    }
-    out.extend(open);
+        Some(first.start..end)
+    })
 }
 
 /// A human-readable account of how `text` is matched: every raw automaton
@@ -1244,24 +1250,9 @@ enum FileSlot<'a> {
 fn furniture_spans(segments: &Segments, is_furniture: &[bool], out: &mut String) {
     use std::fmt::Write as _;
     out.clear();
-    // The last furniture paragraph: its index and end. A span's start is
-    // written when it opens, its end when the next one opens or at the end.
-    // (Writing to a String cannot fail.)
-    let mut last: Option<(usize, usize)> = None;
-    for (i, (p, _)) in segments.paragraphs.iter().zip(is_furniture).enumerate().filter(|(_, (_, f))| **f) {
-        match last {
-            Some((k, _)) if i == k + 1 => {}
-            Some((_, end)) => {
-                let _ = write!(out, "{end};{}-", p.start);
-            }
-            None => {
-                let _ = write!(out, "{}-", p.start);
-            }
-        }
-        last = Some((i, p.end));
-    }
-    if let Some((_, end)) = last {
-        let _ = write!(out, "{end}");
+    for (k, r) in stretches(&segments.paragraphs, is_furniture, true).enumerate() {
+        // (Writing to a String cannot fail.)
+        let _ = write!(out, "{}{}-{}", if k == 0 { "" } else { ";" }, r.start, r.end);
     }
 }
 
@@ -1313,7 +1304,7 @@ mod tests {
     }
 
     #[test]
-    fn furniture_paragraphs_that_follow_each_other_make_one_range() {
+    fn paragraphs_that_follow_each_other_make_one_range() {
         let paragraphs = [(0, 5), (6, 10), (11, 15), (16, 20), (22, 25), (27, 30)];
         let mut segments = Segments::default();
         segments.paragraphs = paragraphs.iter().map(|&(start, end)| crate::segment::Span { start, end }).collect();
@@ -1328,6 +1319,15 @@ mod tests {
         assert_eq!(spans([true; 6]), "0-30");
         assert_eq!(spans([false; 6]), "");
         assert_eq!(spans([false, false, false, false, false, true]), "27-30");
+        // The rest, as the scan takes it; paragraphs without a flag are no furniture.
+        let body = |flags: &[bool]| {
+            stretches(&segments.paragraphs, flags, false).map(|r| (r.start, r.end)).collect::<Vec<_>>()
+        };
+        assert_eq!(body(&[true, true, false, true, false, true]), [(11, 15), (22, 25)]);
+        assert_eq!(body(&[false, true, true, true, true, false]), [(0, 5), (27, 30)]);
+        assert_eq!(body(&[false; 6]), [(0, 30)]);
+        assert!(body(&[true; 6]).is_empty());
+        assert_eq!(body(&[true]), [(6, 30)]);
     }
 
     fn job(text: &'static str) -> WriteFile<'static> {
