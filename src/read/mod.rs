@@ -53,6 +53,14 @@ enum Source {
     Jsonl { path: PathBuf },
 }
 
+impl Source {
+    fn path(&self) -> &Path {
+        match self {
+            Source::File { path, .. } | Source::Jsonl { path } => path,
+        }
+    }
+}
+
 /// Streams the documents of a list of inputs, in order. Problems with single
 /// files or lines are collected in [`DocumentReader::diag`] and skipped;
 /// [`DocumentReader::next_read`] hands them out with the next document.
@@ -356,10 +364,7 @@ impl DocumentReader {
     /// The size in bytes of the files still to be read (the progress bar's
     /// whole: [`ReadDocument::input_bytes`] of all documents adds up to it).
     pub fn input_size(&self) -> u64 {
-        let path = |s: &Source| match s {
-            Source::File { path, .. } | Source::Jsonl { path } => path.clone(),
-        };
-        self.sources.as_slice().iter().map(|s| fs::metadata(path(s)).map_or(0, |m| m.len())).sum()
+        self.sources.as_slice().iter().map(|s| fs::metadata(s.path()).map_or(0, |m| m.len())).sum()
     }
 
     /// The next document, with what was said while reading up to it (see
