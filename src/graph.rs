@@ -233,9 +233,12 @@ pub struct CoMentionGraph {
     pub total_windows: u64,
     pub documents: u64,
     pub dated_documents: u64,
-    /// Buffers of [`CoMentionGraph::add_document`]: the mentions sorted by
-    /// entity, each entity's run of merged windows, and the windows.
-    keys: Vec<(EntityIdx, u64, u64)>,
+    /// Buffers of [`CoMentionGraph::add_document`]: per entity index, its
+    /// place in `spans` while a document is added ([`NO_SPAN`] otherwise);
+    /// the document's entities; their merged windows grouped by entity
+    /// (for list windows only); the sweep, whose events are the merged
+    /// windows in order.
+    slots: Vec<u32>,
     spans: Vec<EntitySpans>,
     ranges: Vec<Range<u64>>,
     sweep: Sweep,
@@ -269,6 +272,32 @@ struct Crowd {
     /// are in `kept` (indexed like the document's entities).
     kept: Vec<Range<u64>>,
     spans: Vec<Range<usize>>,
+    /// Where each entity's merged windows are in the graph's `ranges`.
+    lists: Vec<Range<usize>>,
+}
+
+/// The ranges of `events` (in order of their starts) grouped by entity into
+/// `ranges`, each entity's in order, and where each entity's are into
+/// `lists` (indexed like `spans`).
+fn group_by_span(
+    events: &[(u64, u64, u32)],
+    spans: &[EntitySpans],
+    ranges: &mut Vec<Range<u64>>,
+    lists: &mut Vec<Range<usize>>,
+) {
+    lists.clear();
+    let mut at = 0;
+    for s in spans {
+        lists.push(at..at);
+        at += s.ranges;
+    }
+    ranges.clear();
+    ranges.resize(at, 0..0);
+    for &(start, end, k) in events {
+        let l = &mut lists[k as usize];
+        ranges[l.end] = start..end;
+        l.end += 1;
+    }
 }
 
 /// The windows where more than `limit` of `lists` (each an entity's merged,
@@ -329,15 +358,22 @@ fn subtract(list: &[Range<u64>], taken: &[Range<u64>], out: &mut Vec<Range<u64>>
     }
 }
 
-/// One entity of a document: its node, and where its merged windows are in
-/// the document's list of windows.
+/// One entity of a document: its node, its mentions, and its merged
+/// windows (in the sweep's events: where the last is, how many, and how
+/// many windows they cover).
 #[derive(Debug, Clone, Copy)]
 struct EntitySpans {
     entity: EntityIdx,
     node: NodeIndex,
-    start: usize,
-    end: usize,
+    mentions: u64,
+    last: usize,
+    ranges: usize,
+    windows: u64,
 }
+
+/// A [`CoMentionGraph::slots`] entry of an entity not in the document
+/// being added.
+const NO_SPAN: u32 = u32::MAX;
 
 /// The lists of [`shared_windows`], kept from document to document.
 #[derive(Debug, Default)]
@@ -358,14 +394,23 @@ struct Sweep {
 /// share windows, not with all pairs of the document's entities (a
 /// document naming 40,000 companies took 38 s, pairing them all).
 fn shared_windows<'r>(lists: impl Iterator<Item = &'r [Range<u64>]>, sweep: &mut Sweep) -> &[(u32, u32, u64)] {
+    sweep.events.clear();
+    for (k, list) in lists.enumerate() {
+        sweep.events.extend(list.iter().map(|r| (r.start, r.end, k as u32)));
+    }
+    sweep.events.sort_unstable_by_key(|e| e.0);
+    sweep_events(sweep)
+}
+
+/// [`shared_windows`] of the ranges in `sweep.events`, which are in order
+/// of their starts. (Ranges that start together may come in any order:
+/// the later meets the earlier, which is still open, and they share the
+/// same windows either way.)
+fn sweep_events(sweep: &mut Sweep) -> &[(u32, u32, u64)] {
     let Sweep { events, open, pairs } = sweep;
-    events.clear();
+    debug_assert!(events.is_sorted_by_key(|e| e.0));
     open.clear();
     pairs.clear();
-    for (k, list) in lists.enumerate() {
-        events.extend(list.iter().map(|r| (r.start, r.end, k as u32)));
-    }
-    events.sort_unstable();
     for &(start, end, k) in events.iter() {
         // A range that ended at or before this start meets no later one.
         open.retain(|&(e, _)| e > start);
@@ -445,64 +490,83 @@ impl CoMentionGraph {
     /// [`CoMentionGraph::with_crowd_limit`]), if any, are returned; their
     /// mentions still count for their entities.
     pub fn add_document(&mut self, doc: DocInfo, occurrences: &[Occurrence]) -> Option<Crowded> {
+        if !occurrences.is_sorted_by_key(|o| o.windows.start) {
+            // The pipeline's mentions come in text order, and so do their
+            // windows; others are put in that order first.
+            let mut sorted = occurrences.to_vec();
+            sorted.sort_by_key(|o| o.windows.start);
+            return self.add_document(doc, &sorted);
+        }
         self.documents += 1;
         self.total_windows += doc.windows;
         if doc.date.is_some() {
             self.dated_documents += 1;
         }
-        // Per entity: its mentions, and the union of the windows they occupy
+        // Per entity: its mentions, and the union of the windows they occupy,
+        // found in one pass in text order, where the windows come in order
         // (kept flat, in buffers reused from document to document).
-        let mut keys = std::mem::take(&mut self.keys);
-        keys.clear();
-        keys.extend(occurrences.iter().map(|o| (o.entity, o.windows.start, o.windows.end)));
-        keys.sort_unstable();
-        let (mut spans, mut ranges) = (std::mem::take(&mut self.spans), std::mem::take(&mut self.ranges));
+        let (mut spans, mut sweep) = (std::mem::take(&mut self.spans), std::mem::take(&mut self.sweep));
         spans.clear();
-        ranges.clear();
-        for &(entity, start, end) in &keys {
-            match spans.last_mut() {
-                Some(span) if span.entity == entity => {
-                    self.graph[span.node].mentions += 1;
-                    match ranges.last_mut() {
-                        Some(last) if start <= last.end => last.end = last.end.max(end),
-                        _ => {
-                            ranges.push(start..end);
-                            span.end += 1;
-                        }
-                    }
+        sweep.events.clear();
+        for o in occurrences {
+            let (start, end) = (o.windows.start, o.windows.end);
+            let e = o.entity as usize;
+            if self.slots.len() <= e {
+                self.slots.resize(e + 1, NO_SPAN);
+            }
+            match self.slots[e] {
+                NO_SPAN => {
+                    let k = spans.len() as u32;
+                    self.slots[e] = k;
+                    let node = self.node(o.entity);
+                    let last = sweep.events.len();
+                    spans.push(EntitySpans { entity: o.entity, node, mentions: 1, last, ranges: 1, windows: 0 });
+                    sweep.events.push((start, end, k));
                 }
-                _ => {
-                    let node = self.node(entity);
-                    self.graph[node].mentions += 1;
-                    let at = ranges.len();
-                    ranges.push(start..end);
-                    spans.push(EntitySpans { entity, node, start: at, end: at + 1 });
+                k => {
+                    let span = &mut spans[k as usize];
+                    span.mentions += 1;
+                    let last = &mut sweep.events[span.last];
+                    if start <= last.1 {
+                        last.1 = last.1.max(end);
+                    } else {
+                        span.last = sweep.events.len();
+                        span.ranges += 1;
+                        sweep.events.push((start, end, k));
+                    }
                 }
             }
         }
+        for &(start, end, k) in &sweep.events {
+            spans[k as usize].windows += end - start;
+        }
         for span in &spans {
+            self.slots[span.entity as usize] = NO_SPAN;
             let s = &mut self.graph[span.node];
+            s.mentions += span.mentions;
             s.documents += 1;
-            s.windows += ranges[span.start..span.end].iter().map(|r| r.end - r.start).sum::<u64>();
+            s.windows += span.windows;
             (s.first_seen, s.last_seen) = min_max((s.first_seen, s.last_seen), doc.date);
         }
-        let (mut sweep, mut crowd) = (std::mem::take(&mut self.sweep), std::mem::take(&mut self.crowd));
+        let (mut ranges, mut crowd) = (std::mem::take(&mut self.ranges), std::mem::take(&mut self.crowd));
         // No window can name more entities than the document does.
         let limit = self.crowd_limit;
         let most = if limit > 0 && spans.len() > limit {
-            crowded_windows(spans.iter().map(|s| &ranges[s.start..s.end]), limit, &mut crowd.events, &mut crowd.windows)
+            group_by_span(&sweep.events, &spans, &mut ranges, &mut crowd.lists);
+            let lists = crowd.lists.iter().map(|l| &ranges[l.clone()]);
+            crowded_windows(lists, limit, &mut crowd.events, &mut crowd.windows)
         } else {
             0
         };
         // (`most` is 0 when the windows were not looked for: `crowd.windows`
         // then holds an earlier document's.)
         let crowded = (most > limit).then(|| {
-            let Crowd { windows, kept, spans: kept_spans, .. } = &mut crowd;
+            let Crowd { windows, kept, spans: kept_spans, lists, .. } = &mut crowd;
             kept.clear();
             kept_spans.clear();
-            for s in &spans {
+            for l in lists.iter() {
                 let at = kept.len();
-                subtract(&ranges[s.start..s.end], windows, kept);
+                subtract(&ranges[l.clone()], windows, kept);
                 kept_spans.push(at..kept.len());
             }
             Crowded { windows: windows.iter().map(|w| w.end - w.start).sum(), most }
@@ -510,12 +574,12 @@ impl CoMentionGraph {
         let pairs = if crowded.is_some() {
             shared_windows(crowd.spans.iter().map(|s| &crowd.kept[s.clone()]), &mut sweep)
         } else {
-            shared_windows(spans.iter().map(|s| &ranges[s.start..s.end]), &mut sweep)
+            sweep_events(&mut sweep)
         };
         for &(k, l, c) in pairs {
             self.link(spans[k as usize].node, spans[l as usize].node, c, &doc);
         }
-        (self.keys, self.spans, self.ranges, self.sweep, self.crowd) = (keys, spans, ranges, sweep, crowd);
+        (self.spans, self.ranges, self.sweep, self.crowd) = (spans, ranges, sweep, crowd);
         crowded
     }
 
