@@ -542,14 +542,11 @@ fn view<'a>(dict: &'a Dictionary, target: &'a Target) -> EntityView<'a> {
 }
 
 /// What a worker keeps from one document to the next so that it does not
-/// allocate it again: the word list of `--window words:N`, and the last
-/// context written.
+/// allocate it again: the word list of `--window words:N`, and cells
+/// shared by rows.
 #[derive(Default)]
 pub struct Scratch {
     words: Vec<usize>,
-    /// The context of the last mention written, escaped for the context
-    /// column (the mentions of a short sentence share it).
-    context: (Option<Excerpt>, Vec<u8>),
     /// The lists of a document merged already, to be filled again
     /// ([`recycle`]): one thread, one document after another, need not
     /// allocate them anew.
@@ -622,7 +619,10 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch, row
     let Rows { mentions, document, relations } = rows;
     mentions.clear();
     mentions.reserve(p.located.len() * 200);
-    let Scratch { context: (context_of, context), heads, doc_id, head: found_head, cell, .. } = s;
+    let Scratch { heads, doc_id, head: found_head, cell, .. } = s;
+    // The context of the last row, and where it is written in `mentions`:
+    // the mentions of a short sentence share it.
+    let mut last_context: Option<(Excerpt, Range<usize>)> = None;
     doc_id.clear();
     export::escape_field(export::cell(&doc.id, raw).as_bytes(), doc_id);
     // Numbers as decimal digits on the stack, two at a time (the itoa crate).
@@ -657,17 +657,14 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch, row
         row.escaped(num.format(m.end).as_bytes());
         row.escaped(num.format(m.paragraph).as_bytes());
         row.escaped(num.format(m.sentence).as_bytes());
-        if *context_of != Some(*ctx) {
-            context.clear();
-            ctx.write(text, raw, context);
-            *context_of = Some(*ctx);
+        match &last_context {
+            Some((c, at)) if c == ctx => row.again(at.clone()),
+            _ => last_context = Some((*ctx, row.written(|out| ctx.write(text, raw, out)))),
         }
-        row.escaped(context);
         // "dictionary" or "discovered": nothing to quote (see the test of `Source::name`).
         row.escaped(e.source.as_bytes());
         row.end();
     }
-    *context_of = None;
     document.clear();
     document.reserve(doc_id.len() + doc.source.len() + doc.title.len() + p.furniture.len() + 64);
     let mut row = export::Row::new(document);

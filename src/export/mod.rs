@@ -215,8 +215,8 @@ fn needs_quotes(field: &[u8]) -> bool {
 /// A CSV row written by hand into a buffer, byte for byte as [`csv_writer`]
 /// would write it. For mentions.csv, which has a row per mention: a field
 /// costs one scan and one copy, and a field escaped once can be written
-/// again as it is ([`Row::escaped`]; mentions of one sentence share their
-/// context).
+/// again as it is ([`Row::escaped`], [`Row::again`]; mentions of one
+/// sentence share their context).
 pub struct Row<'a> {
     out: &'a mut Vec<u8>,
     first: bool,
@@ -243,6 +243,21 @@ impl<'a> Row<'a> {
     pub fn escaped(&mut self, field: &[u8]) {
         self.separate();
         self.out.extend_from_slice(field);
+    }
+
+    /// A field escaped by `write` straight into the row; returns where it
+    /// stands in the buffer, for [`Row::again`].
+    pub fn written(&mut self, write: impl FnOnce(&mut Vec<u8>)) -> std::ops::Range<usize> {
+        self.separate();
+        let at = self.out.len();
+        write(self.out);
+        at..self.out.len()
+    }
+
+    /// A field of an earlier row of the same buffer ([`Row::written`]), again.
+    pub fn again(&mut self, field: std::ops::Range<usize>) {
+        self.separate();
+        self.out.extend_from_within(field);
     }
 
     pub fn end(self) {
