@@ -229,9 +229,9 @@ pub struct CoMentionGraph {
     pub graph: UnGraph<NodeStats, EdgeStats>,
     nodes: FastMap<EntityIdx, NodeIndex>,
     edges: FastMap<(NodeIndex, NodeIndex), EdgeIndex>,
-    /// Per edge, the number of the last document that linked its pair
-    /// (`documents` when it was added): a pair that meets more than once in
-    /// a document counts that document once.
+    /// Per edge, the number of the last document that linked its pair (the
+    /// value of `documents` while that document was added; 0: none): a pair
+    /// that meets more than once in a document counts that document once.
     linked_in: Vec<u64>,
     /// `N`: all windows of all documents.
     pub total_windows: u64,
