@@ -495,6 +495,15 @@ pub struct Discoverer {
     surnames: WordSet<'static>,
 }
 
+/// A candidate name trimmed to its name tokens ([`Discoverer::name_span`]).
+struct NameSpan {
+    start: usize,
+    end: usize,
+    /// Whether its first word is a listed given name (looked up while
+    /// trimming, and not again).
+    given: bool,
+}
+
 /// The lists discovery fills for each document, kept by the caller (one per
 /// worker) so that their allocations serve the next document: each is
 /// taken emptied ([`take_empty`]) and put back at the end, and those that
@@ -664,12 +673,11 @@ impl Discoverer {
         self.short_names(text, toks, &free, taken, out, scratch);
     }
 
-    /// Trim a candidate name span to its name tokens; returns its start and
-    /// end, or `None` if fewer than two tokens remain. `toks` is a run of
-    /// `people`: a capitalised token, then name tokens and particles. (The
-    /// label is made by the caller, once the name is kept: most candidates
-    /// are not.)
-    fn name_span(&self, text: &str, toks: &[Token]) -> Option<(usize, usize)> {
+    /// Trim a candidate name span to its name tokens, or `None` if fewer
+    /// than two tokens remain. `toks` is a run of `people`: a capitalised
+    /// token, then name tokens and particles. (The label is made by the
+    /// caller, once the name is kept: most candidates are not.)
+    fn name_span(&self, text: &str, toks: &[Token]) -> Option<NameSpan> {
         let start = toks.first()?.start();
         // Candidates are at most seven tokens (see `people`): their words on the stack.
         let words = FewWords::new(toks.iter().map(|t| &text[t.start()..t.end()]));
@@ -680,10 +688,11 @@ impl Discoverer {
         // A listed given name is never such a word, though some end like a
         // role ("Sejer", "Rocio"); most candidates open with one, so it is
         // asked first.
-        let mut skip = 0;
+        let (mut skip, mut given) = (0, false);
         while skip < words.len() {
             let w = words[skip];
             if self.is_given_name(w) {
+                given = skip == 0;
                 break;
             }
             let acronym = !w.chars().any(char::is_lowercase);
@@ -727,7 +736,7 @@ impl Discoverer {
                 e -= 1;
             }
         }
-        Some((start, e))
+        Some(NameSpan { start, end: e, given })
     }
 
     /// A name found only through a role cue, without a listed given name,
@@ -876,13 +885,13 @@ impl Discoverer {
                 let end = toks[j - 1].end();
                 // A name in furniture or overlapping a dictionary mention is
                 // dropped before its cues are looked for.
-                if let Some((s, e)) = self.name_span(text, &toks[i..j]).filter(|&(s, e)| free(s, e)) {
+                if let Some(span) = self.name_span(text, &toks[i..j]).filter(|n| free(n.start, n.end)) {
+                    let (s, e) = (span.start, span.end);
                     // The cue stands before the name, not before the words
                     // trimmed off it ("Af", "Borgmester").
                     let first_token = |s: usize| (i..j).find(|&k| toks[k].start() == s).unwrap_or(i);
                     let name = &text[s..e];
-                    let first = name.split_whitespace().next().unwrap_or("");
-                    let rule = if self.is_given_name(first) {
+                    let rule = if span.given {
                         Some(Rule::GivenName)
                     } else if (self.cue_before(text, toks, first_token(s)) || self.cue_after(text, end))
                         && self.plausible_cued_name(name)
