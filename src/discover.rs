@@ -25,6 +25,7 @@ use regex::Regex;
 
 use crate::dict::{WordSet, word_list};
 use crate::fold::{fold_byte, with_lowercase};
+use crate::matcher::prefix_key;
 use crate::words::{Token, Tokens, scan};
 use crate::{BitSet, FastMap, StringPool};
 
@@ -173,11 +174,27 @@ const NOT_NAME_TOKENS: &[&str] = &[
     "Illustration",
 ];
 
-/// [`NOT_NAME_TOKENS`] as a set (looked up for every capitalised word).
-static NOT_NAME: LazyLock<WordSet<'static>> = LazyLock::new(|| NOT_NAME_TOKENS.iter().copied().collect());
+/// [`NOT_NAME_TOKENS`] as a set, asked of every capitalised word after
+/// another (some 600,000 times on the 100 MB bench corpus, four in five not
+/// listed): a bit per shape of a listed word (its first four bytes and its
+/// length, [`crate::matcher::prefix_key`]) turns away nearly every other word
+/// before it is hashed.
+struct NotName {
+    shapes: Box<BitSet<512>>,
+    words: WordSet<'static>,
+}
+
+static NOT_NAME: LazyLock<NotName> = LazyLock::new(|| {
+    let mut shapes = Box::new(BitSet::new());
+    for w in NOT_NAME_TOKENS {
+        shapes.insert(prefix_key(w.as_bytes()));
+    }
+    NotName { shapes, words: NOT_NAME_TOKENS.iter().copied().collect() }
+});
 
 fn not_name(w: &str) -> bool {
-    NOT_NAME.contains(w)
+    let n = &*NOT_NAME;
+    n.shapes.contains(prefix_key(w.as_bytes())) && n.words.contains(w)
 }
 
 /// Whether `w` is a lower-case word that stands between given name and

@@ -77,7 +77,7 @@ const BLOOM_WORDS: usize = 1 << (BLOOM_BITS - 6);
 /// with the length in the key, a common word seldom shares a key with a
 /// first word of an alias ("det" with "Dethlefsen").
 #[inline(always)]
-fn prefix_key(w: &[u8]) -> usize {
+pub(crate) fn prefix_key(w: &[u8]) -> usize {
     let head = match *w {
         [a, b, c, d, ..] => u32::from_le_bytes([a, b, c, d]),
         [a, b, c] => u32::from_le_bytes([a, b, c, 0]),
