@@ -359,6 +359,15 @@ impl<'t> Joiner<'t> {
         self.push_new(next, out);
     }
 
+    /// Whether a full stop after `run`, which opens a token, ends the token
+    /// there: unless the run is one capital, an initial ("D."), the stop
+    /// joins nothing. (Most words before a full stop end a sentence; told
+    /// here, they do not keep the token open for the next run to close.)
+    #[inline(always)]
+    fn ends_at_full_stop(&self, run: &Run, cap: bool) -> bool {
+        self.text.as_bytes().get(run.end) == Some(&b'.') && !(cap && self.k.at(run.start).len == run.end - run.start)
+    }
+
     /// `next` after an open token: whether it went on it.
     #[inline(never)]
     fn push_open(&mut self, next: Run, out: &mut Tokens) -> bool {
@@ -383,7 +392,7 @@ impl<'t> Joiner<'t> {
     #[inline(always)]
     fn push_new(&mut self, next: Run, out: &mut Tokens) {
         let cap = next.first & UPPER != 0;
-        if self.ends_plainly(&next) {
+        if self.ends_plainly(&next) || self.ends_at_full_stop(&next, cap) {
             out.push(Token::new(next.start, next.end), cap);
         } else {
             (self.open, self.start, self.cap, self.run) = (true, next.start, cap, next);
