@@ -780,7 +780,9 @@ impl Discoverer {
     }
 
     /// [`Discoverer::discover`] given the name tokens of `text`
-    /// ([`crate::words::scan`]), with lists to reuse.
+    /// ([`crate::words::scan`]), with lists to reuse. Every rule starts at a
+    /// capitalised token, so a text of 4 GiB or more, which gets no tokens
+    /// ([`crate::words::Token`]), has nothing discovered in it.
     pub fn discover_in(
         &self,
         text: &str,
