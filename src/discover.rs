@@ -1055,7 +1055,9 @@ impl Discoverer {
     ) {
         // A name never reaches back past the previous company's legal form.
         let mut last_form_end = 0;
-        // Both kinds start at a capitalised token: one pass over them.
+        // Both kinds start at a capitalised token: one pass over them. (The
+        // finds are put in text order by `discover_in`; a company and an
+        // agency never share both ends, so their order here is not seen.)
         for t in toks.caps().map(|i| toks[i]) {
             // A legal form after a space ends a company's name.
             let form = t.start().checked_sub(1).filter(|&p| text.as_bytes()[p] == b' ').and_then(|space| {
