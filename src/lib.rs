@@ -67,6 +67,14 @@ impl<const W: usize> BitSet<W> {
     pub(crate) fn contains(&self, k: usize) -> bool {
         self.0[k >> 6] >> (k & 63) & 1 != 0
     }
+
+    /// How many numbers the set can hold.
+    pub(crate) const BITS: usize = 64 * W;
+
+    /// How many numbers it holds.
+    pub(crate) fn len(&self) -> usize {
+        self.0.iter().map(|w| w.count_ones() as usize).sum()
+    }
 }
 
 /// Strings emptied for reuse: the labels and names found in one document

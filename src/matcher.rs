@@ -47,14 +47,25 @@ pub struct Matcher {
 
 /// The folded first words of the aliases (their leading run of word
 /// characters): an alias can only start where the text's word is one of
-/// them, or one of them plus a genitive `s`. A bloom bitmap answers most
-/// words from the cache; the set confirms. Aliases that start with a
-/// non-word character (rare) are tried wherever their first two bytes stand.
+/// them, or one of them plus a genitive `s`. A bitmap of their prefixes
+/// answers most words from the cache; when it is so full that it answers
+/// few ([`FirstWords::confirm_words`]), a bloom bitmap and the set of the
+/// words confirm. Aliases that start with a non-word character (rare) are
+/// tried wherever their first two bytes stand.
 struct FirstWords {
     /// Bit [`prefix_key`] set for the first four bytes and length of each first word,
     /// and of each first word with a genitive `s`: 4 KB, so most words are
     /// turned away from the cache without hashing them whole.
     prefixes: Box<BitSet<512>>,
+    /// Whether a word that passes `prefixes` is looked up in `words` before
+    /// the automaton walks from it: only when more than half the bits of
+    /// `prefixes` are set. With fewer, most words that pass begin an alias,
+    /// and the lookup only delays the walk: on the bench dictionary (806
+    /// first words) it cost 1.6% of a run's instructions. With a dictionary
+    /// of 100,000 random names (the bitmap full), walks from every word
+    /// made the scan 6% slower than the lookups, and with 20,000 (71% of
+    /// the bits) they cost the same.
+    confirm_words: bool,
     bloom: Box<BitSet<BLOOM_WORDS>>,
     words: FastSet<Box<[u8]>>,
     /// Bit `b0 * 256 + b1` set when an alias starting with a non-word
@@ -138,6 +149,7 @@ impl FirstWords {
     fn new(patterns: &[String], aliases: &[Alias]) -> Self {
         let mut f = FirstWords {
             prefixes: Box::new(BitSet::new()),
+            confirm_words: false,
             bloom: Box::new(BitSet::new()),
             words: FastSet::default(),
             other_pairs: Box::new(BitSet::new()),
@@ -168,6 +180,7 @@ impl FirstWords {
                 }
             }
         }
+        f.confirm_words = 2 * f.prefixes.len() > BitSet::<512>::BITS;
         f
     }
 
@@ -178,12 +191,12 @@ impl FirstWords {
         if lower && w.first().is_some_and(|&b| !self.lower_firsts.contains(usize::from(b))) {
             return false;
         }
-        self.prefixes.contains(prefix_key(w)) && self.confirm(w)
+        self.prefixes.contains(prefix_key(w)) && (!self.confirm_words || self.confirm(w))
     }
 
-    /// The rest of [`FirstWords::word`] for the one word in ten that
-    /// passes the prefix bitmap. Out of line, so that the test every word
-    /// takes stays small enough to inline into the scan's loop.
+    /// The rest of [`FirstWords::word`] for a word that passes a full
+    /// prefix bitmap. Out of line, so that the test every word takes stays
+    /// small enough to inline into the scan's loop.
     #[inline(never)]
     fn confirm(&self, w: &[u8]) -> bool {
         let known = |w: &[u8]| self.bloom.contains(bloom_key(w)) && self.words.contains(w);
@@ -464,6 +477,55 @@ mod tests {
         let mut out = Vec::new();
         m.candidates(text, &mut buf, &mut out);
         out.iter().map(|c| text[c.start..c.end].to_string()).collect()
+    }
+
+    /// With a full prefix bitmap the set of first words is asked before a
+    /// walk, with a sparse one it is not; either way the same aliases are
+    /// found.
+    #[test]
+    fn first_words_are_confirmed_only_behind_a_full_bitmap() {
+        // Names of random syllables: 30,000 of them fill most of the bitmap.
+        let mut seed = 7u64;
+        let mut next = |n: u64| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        let mut word = || -> String {
+            let len = 2 + next(3);
+            let mut w: String = (0..len)
+                .map(|_| {
+                    let c = b"bdfghjklmnprstv"[next(15) as usize] as char;
+                    let v = ['a', 'e', 'i', 'o', 'u', 'æ', 'ø', 'å'][next(8) as usize];
+                    format!("{c}{v}")
+                })
+                .collect();
+            w[..1].make_ascii_uppercase();
+            w
+        };
+        // One word or two (a genitive `s` on a one-word name ends its first word).
+        let mut names: Vec<String> =
+            (0..30_000).map(|i| if i % 3 == 0 { word() } else { format!("{} {}", word(), word()) }).collect();
+        let mut seen = std::collections::HashSet::new();
+        names.retain(|n| seen.insert(n.to_lowercase()));
+        let csv: String = names.iter().enumerate().map(|(i, n)| format!("x{i},vendor,{n},\n")).collect();
+        let (_, mut dense) = matcher(&csv);
+        let (_, sparse) = matcher(&csv[..csv.find("x40,").unwrap()]);
+        assert!(dense.starts.confirm_words && !sparse.starts.confirm_words);
+        // Names, their genitives and other words of the same syllables.
+        let text: String = (0..3000)
+            .map(|i| match i % 4 {
+                0 => names[i * 7 % names.len()].clone(),
+                1 => format!("{}s", names[i * 11 % names.len()]),
+                _ => word(),
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let confirmed = found(&dense, &text);
+        assert!(confirmed.len() >= 1500, "{}", confirmed.len());
+        dense.starts.confirm_words = false;
+        assert_eq!(found(&dense, &text), confirmed);
+        let few = found(&sparse, &text);
+        assert!(few.iter().all(|f| names[..40].contains(f)), "{few:?}");
     }
 
     #[test]
