@@ -742,7 +742,12 @@ impl Excerpt {
 
     /// The context as written: trimmed, with `…` at a cut.
     fn write(&self, text: &str, raw: bool, out: &mut Vec<u8>) {
-        let body = text[self.span.start..self.span.end].trim();
+        // A sentence's span is trimmed already: only a cut one may need it.
+        let span = &text[self.span.start..self.span.end];
+        let body = match (span.as_bytes().first(), span.as_bytes().last()) {
+            (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => span,
+            _ => span.trim(),
+        };
         if !self.cut_before && !self.cut_after {
             export::escape_field(export::cell(body, raw).as_bytes(), out);
             return;
