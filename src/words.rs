@@ -364,8 +364,15 @@ impl<'t> Joiner<'t> {
     /// joins nothing. (Most words before a full stop end a sentence; told
     /// here, they do not keep the token open for the next run to close.)
     #[inline(always)]
-    fn ends_at_full_stop(&self, run: &Run, cap: bool) -> bool {
-        self.text.as_bytes().get(run.end) == Some(&b'.') && !(cap && self.k.at(run.start).len == run.end - run.start)
+    fn ends_at_full_stop(&self, run: &Run) -> bool {
+        self.text.as_bytes().get(run.end) == Some(&b'.') && !self.is_one_capital(run)
+    }
+
+    /// Whether `run` is one capital letter: with a full stop after it, an
+    /// initial ("D.").
+    #[inline(always)]
+    fn is_one_capital(&self, run: &Run) -> bool {
+        run.first & UPPER != 0 && self.k.at(run.start).len == run.end - run.start
     }
 
     /// `next` after an open token: whether it went on it.
@@ -392,7 +399,7 @@ impl<'t> Joiner<'t> {
     #[inline(always)]
     fn push_new(&mut self, next: Run, out: &mut Tokens) {
         let cap = next.first & UPPER != 0;
-        if self.ends_plainly(&next) || self.ends_at_full_stop(&next, cap) {
+        if self.ends_plainly(&next) || self.ends_at_full_stop(&next) {
             out.push(Token::new(next.start, next.end), cap);
         } else {
             (self.open, self.start, self.cap, self.run) = (true, next.start, cap, next);
@@ -427,8 +434,7 @@ impl<'t> Joiner<'t> {
         }
         // A full stop after one capital closes an initial: "D.", and takes a
         // word glued to it ("D.Rasmussen").
-        let single = || self.k.at(run.start).len == run.end - run.start;
-        if c.ch == '.' && run.start == self.start && run.first & UPPER != 0 && single() {
+        if c.ch == '.' && run.start == self.start && self.is_one_capital(&run) {
             return if next.is_some() { None } else { Some(run.end + 1) };
         }
         Some(run.end)
