@@ -390,20 +390,18 @@ const LEGAL_FORMS: &[&str] =
 /// Asked of every capitalised word after a space: a bit for the first two
 /// bytes of each form turns away nearly every word before any is compared.
 fn legal_form_at(rest: &[u8]) -> usize {
-    const HEADS: [u64; 1024] = {
-        let mut bits = [0u64; 1024];
+    const HEADS: BitSet<1024> = {
+        let mut heads = BitSet::new();
         let mut i = 0;
         while i < LEGAL_FORMS.len() {
             let f = LEGAL_FORMS[i].as_bytes();
-            let k = (f[0] as usize) << 8 | f[1] as usize;
-            bits[k >> 6] |= 1 << (k & 63);
+            heads.insert((f[0] as usize) << 8 | f[1] as usize);
             i += 1;
         }
-        bits
+        heads
     };
     let [a, b, ..] = *rest else { return 0 };
-    let k = usize::from(a) << 8 | usize::from(b);
-    if HEADS[k >> 6] >> (k & 63) & 1 == 0 {
+    if !HEADS.contains(usize::from(a) << 8 | usize::from(b)) {
         return 0;
     }
     LEGAL_FORMS.iter().map(|f| f.as_bytes()).find(|f| rest.starts_with(f)).map_or(0, <[u8]>::len)

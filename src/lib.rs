@@ -59,7 +59,7 @@ impl<const W: usize> BitSet<W> {
     }
 
     #[inline(always)]
-    pub(crate) fn insert(&mut self, k: usize) {
+    pub(crate) const fn insert(&mut self, k: usize) {
         self.0[k >> 6] |= 1 << (k & 63);
     }
 
