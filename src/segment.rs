@@ -98,14 +98,28 @@ fn starts_sentence(c: char) -> bool {
 }
 
 /// The word before byte `dot` (letters, digits, inner dots and slashes).
+///
+/// Read by the bytes while they are ASCII (the word before nearly every
+/// full stop); from the first other byte on, by the characters.
 fn word_before(text: &str, dot: usize) -> &str {
-    let head = &text[..dot];
+    let b = text.as_bytes();
+    let mut k = dot;
+    while let Some(&x) = k.checked_sub(1).and_then(|p| b.get(p)) {
+        if x >= 0x80 {
+            break;
+        }
+        if !(x.is_ascii_alphanumeric() || x == b'.' || x == b'/') {
+            return &text[k..dot];
+        }
+        k -= 1;
+    }
+    let head = &text[..k];
     let start = head
         .char_indices()
         .rev()
         .find(|&(_, c)| !(c.is_alphanumeric() || c == '.' || c == '/'))
         .map_or(0, |(i, c)| i + c.len_utf8());
-    &head[start..]
+    &text[start..dot]
 }
 
 /// An ASCII word of at most five bytes (the longest of [`ABBREVIATIONS`],
@@ -211,20 +225,29 @@ fn split_sentences(text: &str, para: Span, paragraph: u32, marks: &[usize], out:
         };
         // Include repeated terminators and closing quotes/brackets.
         let mut end = i + c.len_utf8();
-        while let Some(d) = s[end..].chars().next().filter(|&d| matches!(d, '.' | '!' | '?') || is_closer(d)) {
-            end += d.len_utf8();
+        loop {
+            match b.get(end) {
+                Some(b'.' | b'!' | b'?' | b'"' | b'\'' | b')' | b']') => end += 1,
+                Some(&x) if x >= 0x80 => match s[end..].chars().next() {
+                    Some(d) if is_closer(d) => end += d.len_utf8(),
+                    _ => break,
+                },
+                _ => break,
+            }
         }
         from = end;
         let rest = &s[end..];
         let after_space = trim_start_spaces(rest);
-        let Some(next) = after_space.chars().next() else { break };
-        let spaced = after_space.len() < rest.len();
-        let prev = s[..i].chars().next_back();
-        let split = if spaced {
+        let next = match after_space.as_bytes().first() {
+            None => break,
+            Some(&x) if x < 0x80 => char::from(x),
+            Some(_) => after_space.chars().next().unwrap_or(char::REPLACEMENT_CHARACTER),
+        };
+        let split = if after_space.len() < rest.len() {
             starts_sentence(next)
         } else {
             // Run-together paragraphs ("it-systemer.I forliget").
-            next.is_uppercase() && prev.is_some_and(char::is_lowercase) && c == '.'
+            next.is_uppercase() && c == '.' && s[..i].chars().next_back().is_some_and(char::is_lowercase)
         };
         if !split {
             continue;
@@ -396,6 +419,8 @@ mod tests {
             ("Se nyteknik.se for mere. Tak.", &["Se nyteknik.se for mere.", "Tak."]),
             ("Hvad nu? Det ved ingen.", &["Hvad nu?", "Det ved ingen."]),
             ("Udbuddet i 2025. Det sker igen.", &["Udbuddet i 2025.", "Det sker igen."]),
+            // "a/s" is listed: the word before a full stop keeps its slash.
+            ("Prisen er 5 kr. pr. a/s. Det er fast.", &["Prisen er 5 kr. pr. a/s. Det er fast."]),
         ];
         for (text, want) in table {
             assert_eq!(sentences(text), *want, "{text}");
