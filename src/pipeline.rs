@@ -76,6 +76,12 @@ impl FoundName {
         &self.id_label[self.id_len..]
     }
 
+    /// The id and the label together: two names that share an id (their
+    /// labels differ only where the id's slug does not tell) differ here.
+    pub fn id_and_label(&self) -> &str {
+        &self.id_label
+    }
+
     /// The buffer, for another name.
     pub fn into_buffer(self) -> String {
         self.id_label
@@ -556,6 +562,10 @@ pub struct Scratch {
     /// shares them. A scratch serves one run, so one dictionary and one
     /// `--raw-csv`.
     heads: Vec<Box<[u8]>>,
+    /// The same for discovered names, by id and label, with their `source`
+    /// cell: a name is often found again in later documents. Emptied when
+    /// it holds [`FOUND_HEADS`] names.
+    found_heads: crate::FastMap<Box<str>, (Box<[u8]>, &'static str)>,
     /// Cells of the rows being written: the document id, escaped; a
     /// discovered name's head; a relation's context.
     doc_id: Vec<u8>,
@@ -610,6 +620,36 @@ fn recycle(scratch: &mut Scratch, p: Processed) {
     scratch.spare = Spare::of(p);
 }
 
+/// The most discovered names [`Scratch::found_heads`] holds.
+const FOUND_HEADS: usize = 1 << 14;
+
+/// Numbers with commas between them, gathered on the stack to go into a
+/// row as one field (one copy instead of one per number).
+struct Numbers {
+    buf: [u8; 4 * 21],
+    len: usize,
+}
+
+impl Numbers {
+    fn as_slice(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+fn numbers(num: &mut itoa::Buffer, values: [usize; 4]) -> Numbers {
+    let mut out = Numbers { buf: [0; 4 * 21], len: 0 };
+    for (k, v) in values.into_iter().enumerate() {
+        if k > 0 {
+            out.buf[out.len] = b',';
+            out.len += 1;
+        }
+        let digits = num.format(v).as_bytes();
+        out.buf[out.len..out.len + digits.len()].copy_from_slice(digits);
+        out.len += digits.len();
+    }
+    out
+}
+
 /// The document's rows, written by hand ([`export::Row`]): no allocation
 /// per field, and fields shared by rows (the document id, a sentence) are
 /// escaped once.
@@ -619,7 +659,7 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch, row
     let Rows { mentions, document, relations } = rows;
     mentions.clear();
     mentions.reserve(p.located.len() * 200);
-    let Scratch { heads, doc_id, head: found_head, cell, .. } = s;
+    let Scratch { heads, found_heads, doc_id, head: found_head, cell, .. } = s;
     // The context of the last row, and where it is written in `mentions`:
     // the mentions of a short sentence share it.
     let mut last_context: Option<(Excerpt, Range<usize>)> = None;
@@ -628,41 +668,46 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch, row
     // Numbers as decimal digits on the stack, two at a time (the itoa crate).
     let mut num = itoa::Buffer::new();
     for (m, ctx) in p.located.iter().zip(&p.contexts) {
-        let e = view(dict, &m.target);
-        let head: &[u8] = match m.target {
+        let (head, source): (&[u8], &'static str) = match &m.target {
             Target::Known(i) => {
-                let i = i as usize;
+                let i = *i as usize;
                 if heads.len() <= i {
                     heads.resize_with(dict.entities.len().max(i + 1), Default::default);
                 }
                 if heads[i].is_empty() {
                     found_head.clear();
-                    entity_head(&e, raw, found_head);
+                    entity_head(&view(dict, &m.target), raw, found_head);
                     heads[i] = found_head.as_slice().into();
                 }
-                &heads[i]
+                (&heads[i], dict.entity(i as EntityIdx).source.name())
             }
-            Target::Found(_) => {
-                found_head.clear();
-                entity_head(&e, raw, found_head);
-                found_head
+            Target::Found(f) => {
+                let key = f.id_and_label();
+                if !found_heads.contains_key(key) {
+                    if found_heads.len() >= FOUND_HEADS {
+                        found_heads.clear();
+                    }
+                    let e = view(dict, &m.target);
+                    found_head.clear();
+                    entity_head(&e, raw, found_head);
+                    found_heads.insert(key.into(), (found_head.as_slice().into(), e.source));
+                }
+                let (head, source) = &found_heads[key];
+                (head, source)
             }
         };
         let mut row = export::Row::new(mentions);
         row.escaped(doc_id);
         row.escaped(head);
         row.field(export::cell(&text[m.start..m.end], raw).as_bytes());
-        // Digits never need quotes.
-        row.escaped(num.format(m.start).as_bytes());
-        row.escaped(num.format(m.end).as_bytes());
-        row.escaped(num.format(m.paragraph).as_bytes());
-        row.escaped(num.format(m.sentence).as_bytes());
+        // Digits never need quotes: the four numbers go in as one field.
+        row.escaped(numbers(&mut num, [m.start, m.end, m.paragraph as usize, m.sentence as usize]).as_slice());
         match &last_context {
             Some((c, at)) if c == ctx => row.again(at.clone()),
             _ => last_context = Some((*ctx, row.written(|out| ctx.write(text, raw, out)))),
         }
         // "dictionary" or "discovered": nothing to quote (see the test of `Source::name`).
-        row.escaped(e.source.as_bytes());
+        row.escaped(source.as_bytes());
         row.end();
     }
     document.clear();

@@ -146,6 +146,28 @@ fn reused_lists_leave_no_trace_across_many_chunks() {
     assert!(mentions.lines().count() > 1000, "{} rows", mentions.lines().count());
 }
 
+/// Two names whose ids are one slug ("Kirsten-Maja" and "Kirsten Maja")
+/// keep each its own label in the rows of their documents, whatever rows
+/// were written before them.
+#[test]
+fn names_that_share_an_id_keep_their_own_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts = ["Det siger Kirsten-Maja Fjordbæk i dag.", "Det siger Kirsten Maja Fjordbæk i dag."];
+    let input = write_corpus(dir.path(), &texts.map(String::from));
+    let mut diag = Diagnostics::default();
+    let opts = Options::new(vec![input], dir.path().join("out"), &mut diag);
+    pipeline::run(&embedded(), &opts).unwrap();
+    let mentions = fs::read_to_string(opts.out_dir.join("mentions.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = mentions.lines().skip(1).map(|l| l.split(',').take(5).collect()).collect();
+    assert_eq!(
+        rows,
+        [
+            ["d0", "person-kirsten-maja-fjordbaek", "person", "Kirsten-Maja Fjordbæk", "Kirsten-Maja Fjordbæk"],
+            ["d1", "person-kirsten-maja-fjordbaek", "person", "Kirsten Maja Fjordbæk", "Kirsten Maja Fjordbæk"],
+        ]
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48), ..ProptestConfig::default() })]
 
