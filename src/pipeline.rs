@@ -562,6 +562,11 @@ pub struct Scratch {
     /// shares them. A scratch serves one run, so one dictionary and one
     /// `--raw-csv`.
     heads: Vec<Box<[u8]>>,
+    /// Per dictionary entity, whether every alias is a plain cell
+    /// ([`export::is_plain_cell`]): then so is each of its surfaces, which
+    /// differ from an alias only in the case of letters, and is written
+    /// without a look for what to quote (filled with `heads`).
+    plain: Vec<bool>,
     /// The same for discovered names, by id and label, with their `source`
     /// cell: a name is often found again in later documents. Emptied when
     /// it holds [`FOUND_HEADS`] names.
@@ -659,7 +664,7 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch, row
     let Rows { mentions, document, relations } = rows;
     mentions.clear();
     mentions.reserve(p.located.len() * 200);
-    let Scratch { heads, found_heads, doc_id, head: found_head, cell, .. } = s;
+    let Scratch { heads, plain, found_heads, doc_id, head: found_head, cell, .. } = s;
     // The context of the last row, and where it is written in `mentions`:
     // the mentions of a short sentence share it.
     let mut last_context: Option<(Excerpt, Range<usize>)> = None;
@@ -668,18 +673,23 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch, row
     // Numbers as decimal digits on the stack, two at a time (the itoa crate).
     let mut num = itoa::Buffer::new();
     for (m, ctx) in p.located.iter().zip(&p.contexts) {
-        let (head, source): (&[u8], &'static str) = match &m.target {
+        let (head, source, plain): (&[u8], &'static str, bool) = match &m.target {
             Target::Known(i) => {
                 let i = *i as usize;
                 if heads.len() <= i {
                     heads.resize_with(dict.entities.len().max(i + 1), Default::default);
+                    plain.clear();
+                    plain.resize(heads.len(), true);
+                    for a in &dict.aliases {
+                        plain[a.entity as usize] &= export::is_plain_cell(a.text.as_bytes());
+                    }
                 }
                 if heads[i].is_empty() {
                     found_head.clear();
                     entity_head(&view(dict, &m.target), raw, found_head);
                     heads[i] = found_head.as_slice().into();
                 }
-                (&heads[i], dict.entity(i as EntityIdx).source.name())
+                (&heads[i], dict.entity(i as EntityIdx).source.name(), plain[i])
             }
             Target::Found(f) => {
                 let key = f.id_and_label();
@@ -693,13 +703,18 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch, row
                     found_heads.insert(key.into(), (found_head.as_slice().into(), e.source));
                 }
                 let (head, source) = &found_heads[key];
-                (head, source)
+                (head, source, false)
             }
         };
         let mut row = export::Row::new(mentions);
         row.escaped(doc_id);
         row.escaped(head);
-        row.field(export::cell(&text[m.start..m.end], raw).as_bytes());
+        let surface = &text[m.start..m.end];
+        if plain {
+            row.escaped(surface.as_bytes());
+        } else {
+            row.field(export::cell(surface, raw).as_bytes());
+        }
         // Digits never need quotes: the four numbers go in as one field.
         row.escaped(numbers(&mut num, [m.start, m.end, m.paragraph as usize, m.sentence as usize]).as_slice());
         match &last_context {

@@ -168,6 +168,32 @@ fn names_that_share_an_id_keep_their_own_labels() {
     );
 }
 
+/// A surface is written as it stands only when every alias of its entity
+/// is a plain cell: one with a comma is quoted, one that opens like a
+/// formula is guarded, and their neighbours are not.
+#[test]
+fn surfaces_are_quoted_and_guarded_by_their_own_aliases() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut diag = Diagnostics::default();
+    let mut dict = Dictionary::new();
+    dict.add_csv(
+        "t.csv",
+        "id,type,name,aliases\n\
+         a,vendor,\"Acme, Inc\",\n\
+         b,vendor,+Plus,\n\
+         c,vendor,KMD,\n"
+            .as_bytes(),
+        &mut diag,
+    );
+    let input = write_corpus(dir.path(), &["Acme, Inc og KMD og +Plus.".to_string()]);
+    let opts = Options::new(vec![input], dir.path().join("out"), &mut diag);
+    pipeline::run(&dict, &opts).unwrap();
+    let mentions = fs::read(opts.out_dir.join("mentions.csv")).unwrap();
+    let mut r = csv::Reader::from_reader(mentions.as_slice());
+    let surfaces: Vec<String> = r.records().map(|rec| rec.unwrap()[4].to_string()).collect();
+    assert_eq!(surfaces, ["Acme, Inc", "KMD", "'+Plus"]);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48), ..ProptestConfig::default() })]
 

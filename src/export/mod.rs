@@ -273,6 +273,13 @@ pub fn cell(s: &str, raw: bool) -> std::borrow::Cow<'_, str> {
     if raw || !risky || s.parse::<f64>().is_ok() { s.into() } else { format!("'{s}").into() }
 }
 
+/// Whether `s` goes into a CSV file as it is: [`cell`] leaves it alone and
+/// [`escape_field`] does not quote it.
+pub fn is_plain_cell(s: &[u8]) -> bool {
+    !matches!(s.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'))
+        && !s.iter().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+}
+
 /// The text of a cell written by [`cell`]: the leading `'` removed where
 /// `cell` added it, so tables read back as they were meant.
 pub fn uncell(s: &str) -> &str {
@@ -433,6 +440,21 @@ mod tests {
             }
             row.end();
             prop_assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&want));
+        }
+    }
+
+    proptest! {
+        /// A plain cell is written as it stands, raw or not.
+        #[test]
+        fn plain_cells_are_written_as_they_are(parts in proptest::collection::vec(
+            proptest::sample::select(vec!["a", "Æ", ",", "\"", "\n", "\r", " ", "-", "=", "+", "@", "\t", "1", "."]), 0..8
+        )) {
+            let s = parts.concat();
+            for raw in [false, true] {
+                let mut e = Vec::new();
+                escape_field(cell(&s, raw).as_bytes(), &mut e);
+                prop_assert!(!is_plain_cell(s.as_bytes()) || e == s.as_bytes(), "{:?} raw {}", s, raw);
+            }
         }
     }
 
