@@ -628,31 +628,50 @@ fn recycle(scratch: &mut Scratch, p: Processed) {
 /// The most discovered names [`Scratch::found_heads`] holds.
 const FOUND_HEADS: usize = 1 << 14;
 
-/// Numbers with commas between them, gathered on the stack to go into a
-/// row as one field (one copy instead of one per number).
+/// Numbers with commas between them, written on the stack to go into a
+/// row as one field: right to left, two digits a step (as the itoa crate
+/// writes one number), with no copy of each number into place.
 struct Numbers {
     buf: [u8; 4 * 21],
-    len: usize,
+    /// Where the numbers start in `buf`; they end at its end.
+    start: usize,
 }
 
 impl Numbers {
-    fn as_slice(&self) -> &[u8] {
-        &self.buf[..self.len]
-    }
-}
-
-fn numbers(num: &mut itoa::Buffer, values: [usize; 4]) -> Numbers {
-    let mut out = Numbers { buf: [0; 4 * 21], len: 0 };
-    for (k, v) in values.into_iter().enumerate() {
-        if k > 0 {
-            out.buf[out.len] = b',';
-            out.len += 1;
+    fn new(values: [usize; 4]) -> Numbers {
+        const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+            2021222324252627282930313233343536373839\
+            4041424344454647484950515253545556575859\
+            6061626364656667686970717273747576777879\
+            8081828384858687888990919293949596979899";
+        let mut out = Numbers { buf: [0; 4 * 21], start: 4 * 21 };
+        for (k, v) in values.into_iter().rev().enumerate() {
+            if k > 0 {
+                out.start -= 1;
+                out.buf[out.start] = b',';
+            }
+            let mut v = v as u64;
+            while v >= 100 {
+                let pair = (v % 100) as usize * 2;
+                v /= 100;
+                out.start -= 2;
+                out.buf[out.start..out.start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+            }
+            if v >= 10 {
+                let pair = v as usize * 2;
+                out.start -= 2;
+                out.buf[out.start..out.start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+            } else {
+                out.start -= 1;
+                out.buf[out.start] = b'0' + v as u8;
+            }
         }
-        let digits = num.format(v).as_bytes();
-        out.buf[out.len..out.len + digits.len()].copy_from_slice(digits);
-        out.len += digits.len();
+        out
     }
-    out
+
+    fn as_slice(&self) -> &[u8] {
+        &self.buf[self.start..]
+    }
 }
 
 /// The document's rows, written by hand ([`export::Row`]): no allocation
@@ -670,8 +689,6 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch, row
     let mut last_context: Option<(Excerpt, Range<usize>)> = None;
     doc_id.clear();
     export::escape_field(export::cell(&doc.id, raw).as_bytes(), doc_id);
-    // Numbers as decimal digits on the stack, two at a time (the itoa crate).
-    let mut num = itoa::Buffer::new();
     for (m, ctx) in p.located.iter().zip(&p.contexts) {
         let (head, source, plain): (&[u8], &'static str, bool) = match &m.target {
             Target::Known(i) => {
@@ -716,7 +733,7 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch, row
             row.field(export::cell(surface, raw).as_bytes());
         }
         // Digits never need quotes: the four numbers go in as one field.
-        row.escaped(numbers(&mut num, [m.start, m.end, m.paragraph as usize, m.sentence as usize]).as_slice());
+        row.escaped(Numbers::new([m.start, m.end, m.paragraph as usize, m.sentence as usize]).as_slice());
         match &last_context {
             Some((c, at)) if c == ctx => row.again(at.clone()),
             _ => last_context = Some((*ctx, row.written(|out| ctx.write(text, raw, out)))),
@@ -738,6 +755,8 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch, row
         let _ = write!(cell, "{d}");
     }
     row.escaped(cell);
+    // Numbers as decimal digits on the stack, two at a time (the itoa crate).
+    let mut num = itoa::Buffer::new();
     row.escaped(num.format(text.len()).as_bytes());
     row.escaped(num.format(p.located.len()).as_bytes());
     row.field(p.furniture.as_bytes());
@@ -1332,6 +1351,19 @@ pub fn load_dictionaries(paths: &[PathBuf], no_default: bool, diag: &mut Diagnos
 mod tests {
     use super::*;
     use std::io::Write;
+
+    proptest::proptest! {
+        #[test]
+        fn numbers_are_written_as_decimals_with_commas(
+            values in proptest::array::uniform4(proptest::prop_oneof![
+                0usize..=200, proptest::num::usize::ANY, proptest::sample::select(vec![9, 10, 99, 100, 999, 1000, usize::MAX])
+            ])
+        ) {
+            let want = values.map(|v| v.to_string()).join(",");
+            let got = Numbers::new(values);
+            proptest::prop_assert_eq!(got.as_slice(), want.as_bytes());
+        }
+    }
 
     #[test]
     fn a_long_sentence_gives_each_mention_an_excerpt() {
