@@ -269,15 +269,20 @@ impl<'a> Row<'a> {
 /// `-`, `@`, tab or CR (which Excel and LibreOffice run as a formula) gets a
 /// leading `'`, unless it is a number. `raw` turns this off (`--raw-csv`).
 pub fn cell(s: &str, raw: bool) -> std::borrow::Cow<'_, str> {
-    let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let risky = opens_like_formula(s.as_bytes());
     if raw || !risky || s.parse::<f64>().is_ok() { s.into() } else { format!("'{s}").into() }
 }
 
 /// Whether `s` goes into a CSV file as it is: [`cell`] leaves it alone and
 /// [`escape_field`] does not quote it.
 pub fn is_plain_cell(s: &[u8]) -> bool {
-    !matches!(s.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'))
-        && !s.iter().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    !opens_like_formula(s) && !s.iter().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+}
+
+/// Whether a cell opens with `=`, `+`, `-`, `@`, tab or CR (see [`cell`]).
+/// All six are ASCII: the first byte tells, and no character is decoded.
+fn opens_like_formula(s: &[u8]) -> bool {
+    matches!(s.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'))
 }
 
 /// The text of a cell written by [`cell`]: the leading `'` removed where
@@ -488,6 +493,14 @@ mod tests {
         assert_eq!(cell("-12.5", false), "-12.5");
         assert_eq!(cell("KMD", false), "KMD");
         assert_eq!(cell("=SUM(A1:A9)", true), "=SUM(A1:A9)");
+        // Each of the six openers is guarded, and nothing else: not a dash
+        // outside ASCII, not a letter.
+        for c in ['=', '+', '-', '@', '\t', '\r'] {
+            assert_eq!(cell(&format!("{c}x"), false), format!("'{c}x"), "{c:?}");
+        }
+        for s in ["–x", "æx", " =x", ""] {
+            assert_eq!(cell(s, false), s, "{s:?}");
+        }
         for s in ["=SUM(A1)", "+45", "@kl", "-x", "\tfane", "KMD", "'citat'", "-12.5"] {
             assert_eq!(uncell(&cell(s, false)), s, "{s:?}");
         }
