@@ -233,7 +233,11 @@ pub struct ParsedAlias {
 /// Whether the first letter or digit of `text` is a capital: what makes an
 /// alias capitalised, and what a text must then have ("«Nyt»" by its `N`).
 pub fn starts_capitalised(text: &str) -> bool {
-    text.chars().find(|c| c.is_alphanumeric()).is_some_and(char::is_uppercase)
+    // Most texts asked open with an ASCII letter: told by the byte.
+    match text.as_bytes().first() {
+        Some(&b) if b.is_ascii_alphanumeric() => b.is_ascii_uppercase(),
+        _ => text.chars().find(|c| c.is_alphanumeric()).is_some_and(char::is_uppercase),
+    }
 }
 
 /// The case rule an alias gets when it has no flag (see the module docs).

@@ -216,6 +216,27 @@ pub fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
 
+/// Whether the character that ends at byte `i` of `text` (a character
+/// boundary) is a word character: read from the byte when it is ASCII, as
+/// nearly every character next to a match is.
+fn word_char_before(text: &str, i: usize) -> bool {
+    match text.as_bytes()[..i].last() {
+        None => false,
+        Some(&b) if b < 0x80 => b.is_ascii_alphanumeric(),
+        Some(_) => text[..i].chars().next_back().is_some_and(is_word_char),
+    }
+}
+
+/// Whether the character that starts at byte `i` of `text` (a character
+/// boundary) is a word character; see [`word_char_before`].
+fn word_char_at(text: &str, i: usize) -> bool {
+    match text.as_bytes().get(i) {
+        None => false,
+        Some(&b) if b < 0x80 => b.is_ascii_alphanumeric(),
+        Some(_) => text[i..].chars().next().is_some_and(is_word_char),
+    }
+}
+
 /// The length of a Danish genitive tail at the start of `rest` that ends a word:
 /// `s` (`Microsofts`), `'s`, `’s`, `´s` (`KMD's`). Zero if there is none.
 pub fn genitive_tail(rest: &str) -> usize {
@@ -433,14 +454,11 @@ impl Matcher {
         if !text.is_char_boundary(start) || !text.is_char_boundary(end) {
             return Err("not on a character boundary");
         }
-        if text[..start].chars().next_back().is_some_and(is_word_char) {
+        if word_char_before(text, start) {
             return Err("starts inside a word");
         }
         let rest = &text[end..];
-        let last = alias.text.chars().next_back();
-        if rest.chars().next().is_some_and(is_word_char)
-            && (genitive_tail(rest) == 0 || !last.is_some_and(is_word_char))
-        {
+        if word_char_at(text, end) && (genitive_tail(rest) == 0 || !word_char_before(&alias.text, alias.text.len())) {
             return Err("ends inside a word");
         }
         if !alias.compounds && rest.starts_with('-') {
@@ -585,6 +603,20 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The neighbours of a match are read as the characters would be.
+        #[test]
+        fn word_chars_next_to_a_boundary_are_the_characters(parts in proptest::collection::vec(
+            proptest::sample::select(vec!["a", "Z", "7", " ", "-", "æ", "Ø", "’", "\u{a0}", "٣", "ǅ", "'"]), 0..8
+        )) {
+            let text = parts.concat();
+            for (i, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                proptest::prop_assert_eq!(word_char_before(&text, i), text[..i].chars().next_back().is_some_and(is_word_char));
+                proptest::prop_assert_eq!(word_char_at(&text, i), text[i..].chars().next().is_some_and(is_word_char));
+            }
+            let capitalised = text.chars().find(|c| c.is_alphanumeric()).is_some_and(char::is_uppercase);
+            proptest::prop_assert_eq!(starts_capitalised(&text), capitalised, "{:?}", text);
+        }
+
         /// An address is a token that holds one of its forms anywhere.
         #[test]
         fn addresses_are_the_tokens_that_hold_a_form(parts in proptest::collection::vec(proptest::sample::select(vec![
