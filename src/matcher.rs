@@ -16,7 +16,7 @@
 use aho_corasick::automaton::Automaton;
 use aho_corasick::{Anchored, MatchKind, nfa::contiguous};
 
-use crate::chars::LOWER;
+use crate::chars::{ALNUM, Classifier, LOWER};
 use crate::dict::{Alias, CaseRule, Dictionary, EntityIdx, starts_capitalised};
 use crate::fold::{fold, fold_into};
 use crate::words::Run;
@@ -217,24 +217,17 @@ pub fn is_word_char(c: char) -> bool {
 }
 
 /// Whether the character that ends at byte `i` of `text` (a character
-/// boundary) is a word character: read from the byte when it is ASCII, as
-/// nearly every character next to a match is.
+/// boundary) is a word character ([`is_word_char`]), by its classes
+/// ([`Classifier`]: a table for ASCII and Latin-1, nearly every character
+/// next to a match, and decoded beyond).
 fn word_char_before(text: &str, i: usize) -> bool {
-    match text.as_bytes()[..i].last() {
-        None => false,
-        Some(&b) if b < 0x80 => b.is_ascii_alphanumeric(),
-        Some(_) => text[..i].chars().next_back().is_some_and(is_word_char),
-    }
+    i > 0 && Classifier::new(text).at(crate::floor_char_boundary(text, i - 1)).class & ALNUM != 0
 }
 
 /// Whether the character that starts at byte `i` of `text` (a character
 /// boundary) is a word character; see [`word_char_before`].
 fn word_char_at(text: &str, i: usize) -> bool {
-    match text.as_bytes().get(i) {
-        None => false,
-        Some(&b) if b < 0x80 => b.is_ascii_alphanumeric(),
-        Some(_) => text[i..].chars().next().is_some_and(is_word_char),
-    }
+    i < text.len() && Classifier::new(text).at(i).class & ALNUM != 0
 }
 
 /// The length of a Danish genitive tail at the start of `rest` that ends a word:
