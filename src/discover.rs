@@ -26,7 +26,7 @@ use regex::Regex;
 use crate::dict::{WordSet, word_list};
 use crate::fold::{fold_byte, with_lowercase};
 use crate::matcher::prefix_key;
-use crate::words::{Token, Tokens, scan};
+use crate::words::{self, Token, Tokens, scan};
 use crate::{BitSet, FastMap, StringPool};
 
 /// The given-name list shipped in the binary.
@@ -627,6 +627,23 @@ pub struct Discoverer {
     surnames: WordSet<'static>,
 }
 
+/// The tokens of a candidate name ([`Discoverer::people`]): at most seven.
+struct RunTokens {
+    buf: [Token; 7],
+    len: usize,
+}
+
+/// The particle ("van", "de", [`is_particle`]) that is the whole token
+/// starting at `at`, if one is.
+fn particle_at(text: &str, at: usize) -> Option<Token> {
+    let b = text.as_bytes();
+    let n = b[at..].iter().take(4).take_while(|c| c.is_ascii_lowercase()).count();
+    if !(2..=3).contains(&n) || !is_particle_bytes(&b[at..at + n]) {
+        return None;
+    }
+    (words::token_end(text, at, at + n) == at + n).then(|| Token::new(at, at + n))
+}
+
 /// A candidate name trimmed to its name tokens ([`Discoverer::name_span`]).
 struct NameSpan {
     start: usize,
@@ -925,30 +942,36 @@ impl Discoverer {
         !first.ends_with('s') && !INSTITUTION_ENDINGS.iter().any(|e| lower.ends_with(e))
     }
 
-    /// Whether a role cue stands right before token `i`: a title or speech
-    /// verb ("borgmester", "siger"), a byline "Af" opening its line, or a
-    /// photo credit ("Foto:", "(Foto: PR foto /").
-    fn cue_before(&self, text: &str, toks: &[Token], i: usize) -> bool {
-        let start = toks[i].start();
+    /// Whether a role cue stands right before the word at `start`: a title
+    /// or speech verb ("borgmester", "siger"), a byline "Af" opening its
+    /// line, or a photo credit ("Foto:", "(Foto: PR foto /").
+    fn cue_before(&self, text: &str, start: usize) -> bool {
         let line_start = line_start(text, start);
-        if let Some(prev) = i.checked_sub(1).map(|k| toks[k]).filter(|p| p.end() >= line_start) {
-            let gap = &text[prev.end()..start];
+        // The word before on the line, when only spaces (or no-break spaces)
+        // stand between.
+        let b = text.as_bytes();
+        let mut gap = start;
+        while gap > line_start {
+            match b[..gap] {
+                [.., b' '] => gap -= 1,
+                [.., 0xC2, 0xA0] => gap -= 2,
+                _ => break,
+            }
+        }
+        if let Some(prev) = (gap < start).then(|| words::token_ending_at(text, gap)).flatten() {
             let word = &text[prev.start()..prev.end()];
             // What stands before the word on its line: nothing known when the
             // word starts before the 200 bytes `line_start` looks back.
             let before_word = text.get(line_start..prev.start());
-            if gap.chars().all(|c| c == ' ' || c == '\u{a0}') {
-                if ends_with_role(word) || is_speech_verb(word) {
-                    return true;
-                }
-                if word == "Af" && before_word.is_some_and(|b| b.trim().is_empty()) {
-                    return true;
-                }
-                if with_lowercase(word, |w| w == b"fra")
-                    && before_word.is_some_and(|b| b.trim_end().ends_with("lyder det"))
-                {
-                    return true;
-                }
+            if ends_with_role(word) || is_speech_verb(word) {
+                return true;
+            }
+            if word == "Af" && before_word.is_some_and(|b| b.trim().is_empty()) {
+                return true;
+            }
+            if with_lowercase(word, |w| w == b"fra") && before_word.is_some_and(|b| b.trim_end().ends_with("lyder det"))
+            {
+                return true;
             }
         }
         let from = crate::floor_char_boundary(text, start.saturating_sub(50).max(line_start));
@@ -987,48 +1010,58 @@ impl Discoverer {
         out: &mut Vec<Found>,
         scratch: &mut Scratch,
     ) {
-        let word = |k: usize| &text[toks[k].start()..toks[k].end()];
-        let mut next = toks.next_cap(0);
-        while let Some(i) = next {
-            // A run of capitalised words joined by single spaces.
-            let mut j = i + 1;
+        let b = text.as_bytes();
+        let mut next = 0;
+        while let Some(&first) = toks.get(next) {
+            // A run of capitalised words joined by single spaces, read from
+            // the text after each capitalised token (the next capitalised
+            // one is the next in `toks`, any other is read for a particle).
+            let mut run = RunTokens { buf: [first; 7], len: 1 };
             // The words of the run that are no particle (the first is capitalised).
             let mut names = 1;
-            while j < toks.len() && j < i + 7 {
-                // One space or one no-break space (`C2 A0`) between the tokens.
-                let gap = &text.as_bytes()[toks[j - 1].end()..toks[j].start()];
-                if gap != b" " && gap != b"\xC2\xA0" {
-                    break;
-                }
-                // A name token starts with a capital, a particle with a lower-case
-                // letter: the bit is cheaper than the text.
-                if toks.is_cap(j) {
-                    if !is_name_token(word(j)) {
-                        break;
+            // The last capitalised token of the run, in `toks`.
+            let mut last_cap = next;
+            while run.len < 7 {
+                let end = run.buf[run.len - 1].end();
+                // One space or one no-break space (`C2 A0`) after the token.
+                let at = match (b.get(end), b.get(end + 1)) {
+                    (Some(b' '), _) => end + 1,
+                    (Some(0xC2), Some(0xA0)) => end + 2,
+                    _ => break,
+                };
+                let token = match toks.get(last_cap + 1) {
+                    Some(&t) if t.start() == at => {
+                        if !is_name_token(&text[t.start()..t.end()]) {
+                            break;
+                        }
+                        names += 1;
+                        last_cap += 1;
+                        t
                     }
-                    names += 1;
-                } else if !is_particle_bytes(&text.as_bytes()[toks[j].start()..toks[j].end()]) {
-                    break;
-                }
-                j += 1;
+                    _ => match particle_at(text, at) {
+                        Some(t) => t,
+                        None => break,
+                    },
+                };
+                run.buf[run.len] = token;
+                run.len += 1;
             }
+            let run = &run.buf[..run.len];
             // A name has two words besides its particles ("I den", "Hvis du"
             // and "Ledelse af" have not), and is never inside a dictionary
             // mention ("Odense Kommune"): other runs need no closer look.
-            if names >= 2 && !inside(taken, toks[i].start(), toks[j - 1].end()) {
-                let end = toks[j - 1].end();
+            let end = run[run.len() - 1].end();
+            if names >= 2 && !inside(taken, first.start(), end) {
                 // A name in furniture or overlapping a dictionary mention is
                 // dropped before its cues are looked for.
-                if let Some(span) = self.name_span(text, &toks[i..j]).filter(|n| free(n.start, n.end)) {
+                if let Some(span) = self.name_span(text, run).filter(|n| free(n.start, n.end)) {
                     let (s, e) = (span.start, span.end);
                     // The cue stands before the name, not before the words
                     // trimmed off it ("Af", "Borgmester").
-                    let first_token = |s: usize| (i..j).find(|&k| toks[k].start() == s).unwrap_or(i);
                     let name = &text[s..e];
                     let rule = if span.given {
                         Some(Rule::GivenName)
-                    } else if (self.cue_before(text, toks, first_token(s)) || self.cue_after(text, end))
-                        && self.plausible_cued_name(name)
+                    } else if (self.cue_before(text, s) || self.cue_after(text, end)) && self.plausible_cued_name(name)
                     {
                         Some(Rule::RoleCue)
                     } else {
@@ -1039,7 +1072,7 @@ impl Discoverer {
                     }
                 }
             }
-            next = toks.next_cap(j);
+            next = last_cap + 1;
         }
     }
 
@@ -1056,7 +1089,7 @@ impl Discoverer {
         // Both kinds start at a capitalised token: one pass over them. (The
         // finds are put in text order by `discover_in`; a company and an
         // agency never share both ends, so their order here is not seen.)
-        for t in toks.caps().map(|i| toks[i]) {
+        for &t in toks.iter() {
             // A legal form after a space ends a company's name.
             let form = t.start().checked_sub(1).filter(|&p| text.as_bytes()[p] == b' ').and_then(|space| {
                 let len = legal_form_at(&text.as_bytes()[t.start()..]);
@@ -1289,7 +1322,7 @@ impl Discoverer {
             }
         }
         let may_be_surname = |first: u8, len: usize| surname_shapes[usize::from(first)] >> len.min(63) & 1 != 0;
-        for t in toks.caps().map(|i| toks[i]) {
+        for &t in toks.iter() {
             // By the token's first byte and length, before it is sliced.
             let (first, len) = (text.as_bytes()[t.start()], t.end() - t.start());
             if !(may_be_surname(first, len) || may_be_surname(first, len - 1)) {
@@ -1615,6 +1648,19 @@ mod tests {
     }
 
     #[test]
+    fn a_particle_is_a_whole_token() {
+        fn at(text: &str) -> Option<&str> {
+            particle_at(text, 0).map(|t| &text[t.start()..t.end()])
+        }
+        assert_eq!(at("van Dam"), Some("van"));
+        assert_eq!(at("der"), Some("der"));
+        assert_eq!(at("de. Jensen"), Some("de"));
+        for text in ["van-Dam", "de’s", "deé", "vanx", "v", "Van", "og"] {
+            assert_eq!(at(text), None, "{text}");
+        }
+    }
+
+    #[test]
     fn a_byline_cue_is_read_within_the_line_it_can_see() {
         // "Af" opening a line cues a name no given-name list knows.
         assert_eq!(people("Indledning.\nAf Xyzzy Qwerty\nBrødtekst."), ["Xyzzy Qwerty"]);
@@ -1626,5 +1672,8 @@ mod tests {
             let text = format!("Indledning.\n{cue}{}Xyzzy Qwerty skriver.", " ".repeat(199));
             assert!(people(&text).is_empty(), "{cue}");
         }
+        // A speech verb is a cue across spaces as far back as the line is seen.
+        assert_eq!(people(&format!("Det siger{}Xyzzy Qwerty.", " ".repeat(150))), ["Xyzzy Qwerty"]);
+        assert!(people(&format!("Det siger{}Xyzzy Qwerty.", " ".repeat(250))).is_empty());
     }
 }

@@ -2,8 +2,9 @@
 //! document's article text (site furniture is left out) that matching and
 //! discovery share.
 //!
-//! The matcher looks up each run that may begin an alias; discovery joins
-//! runs into name tokens ("Anne-Marie", "O'Brien", "D."). The text is walked
+//! The matcher looks up each run that may begin an alias; discovery gets the
+//! name tokens that open with a capital ("Anne-Marie", "O'Brien", "D.") and
+//! reads the words around them from the text. The text is walked
 //! once for both, 64 bytes at a time: runs are found from bit masks of the
 //! bytes that may belong to one ([`crate::chars::Block`]), and only stretches
 //! holding non-ASCII characters are decoded.
@@ -23,9 +24,9 @@ pub struct Run {
     pub first: u8,
 }
 
-/// Runs and name tokens in one pass: `on_run` sees each run as it is found
-/// (the matcher), and the tokens, when asked for, replace the contents of
-/// `tokens` (for discovery). No list of runs is kept: on a 100 MB document
+/// Runs and capitalised name tokens in one pass: `on_run` sees each run as
+/// it is found (the matcher), and the tokens, when asked for, replace the
+/// contents of `tokens` (for discovery). No list of runs is kept: on a 100 MB document
 /// it would take 400 MB.
 pub fn scan(text: &str, on_run: impl FnMut(&Run), tokens: Option<&mut Tokens>) {
     let whole = 0..text.len();
@@ -51,11 +52,10 @@ pub fn scan_within(text: &str, within: &[Range<usize>], on_run: impl FnMut(&Run)
         return scan_within(text, within, on_run, None);
     }
     tokens.clear_for(within.iter().map(|r| r.end - r.start).sum());
-    let mut both = Both { on_run, joiner: Joiner::new(text), tokens };
+    let mut both = Both { on_run, capitals: Capitals::new(text), tokens };
     for r in within {
         for_each_run(&text[r.clone()], &mut Shifted { by: r.start, sink: &mut both });
     }
-    both.joiner.finish(both.tokens);
 }
 
 /// What is done with each run. A trait with an always-inlined method, not
@@ -88,10 +88,10 @@ impl<F: FnMut(&Run)> Sink for Visit<F> {
     }
 }
 
-/// The matcher's look, then the joiner.
+/// The matcher's look, then the capitalised tokens.
 struct Both<'t, 'o, F> {
     on_run: F,
-    joiner: Joiner<'t>,
+    capitals: Capitals<'t>,
     tokens: &'o mut Tokens,
 }
 
@@ -99,7 +99,7 @@ impl<F: FnMut(&Run)> Sink for Both<'_, '_, F> {
     #[inline(always)]
     fn run(&mut self, r: Run) {
         (self.on_run)(&r);
-        self.joiner.push(r, self.tokens);
+        self.capitals.push(r, self.tokens);
     }
 }
 
@@ -207,8 +207,8 @@ fn split_mixed(k: Classifier, b: &[u8], s: usize, e: usize, f: &mut impl Sink) {
 
 /// A name token for discovery: runs joined by a hyphen or apostrophe between
 /// letters ("Anne-Marie", "O'Brien"), or an initial with its full stop ("D.",
-/// "A.P"). Two 32-bit offsets only: a document has one per word, and a 100 MB
-/// document has some 16 million (256 MB as two `usize`, measured 640 MB
+/// "A.P"). Two 32-bit offsets only: a 100 MB document has some 16 million
+/// words (256 MB as two `usize` when every token was kept, measured 640 MB
 /// peak for the whole run). A document of 4 GiB or more gets no tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token {
@@ -219,7 +219,7 @@ pub struct Token {
 impl Token {
     /// The token `start..end` of a text under 4 GiB ([`scan`] makes none in a larger one).
     #[inline]
-    fn new(start: usize, end: usize) -> Self {
+    pub(crate) fn new(start: usize, end: usize) -> Self {
         Token { start: start as u32, end: end as u32 }
     }
 
@@ -242,15 +242,14 @@ impl Token {
     }
 }
 
-/// The name tokens of a document, with a bit per token that says whether it
-/// starts with a capital: discovery looks only at those (one word in six or
-/// so of Danish text) and finds the next one by the bits.
+/// The capitalised name tokens of a document, in order: every rule of
+/// discovery starts at one (one word in seven or so of Danish text). The
+/// words around one are read from the text when a rule asks for them
+/// ([`token_end`], [`token_ending_at`]), not kept for every word: a list of
+/// every token cost 7% of a run's instructions on the bench corpus.
 #[derive(Debug, Default, Clone)]
 pub struct Tokens {
     list: Vec<Token>,
-    caps: Vec<u64>,
-    /// The bits of the tokens since the last full word of `caps`.
-    open_caps: u64,
 }
 
 impl std::ops::Deref for Tokens {
@@ -267,178 +266,115 @@ impl Tokens {
     /// still held.
     fn clear_for(&mut self, len: usize) {
         self.list.clear();
-        self.caps.clear();
-        self.open_caps = 0;
-        let most = len / 2 + 1;
-        self.list.reserve(most);
-        self.caps.reserve(most / 64 + 1);
-    }
-
-    #[inline]
-    fn push(&mut self, t: Token, cap: bool) {
-        let n = self.list.len();
-        self.open_caps |= u64::from(cap) << (n % 64);
-        self.list.push(t);
-        if n % 64 == 63 {
-            self.caps.push(std::mem::take(&mut self.open_caps));
-        }
-    }
-
-    /// Stores the bits of the last, partial word of `caps`.
-    fn seal(&mut self) {
-        if self.list.len() % 64 != 0 {
-            self.caps.push(std::mem::take(&mut self.open_caps));
-        }
-    }
-
-    /// Whether token `i` starts with a capital.
-    #[inline]
-    pub fn is_cap(&self, i: usize) -> bool {
-        self.caps.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 != 0)
-    }
-
-    /// The first token from `i` on that starts with a capital.
-    #[inline]
-    pub fn next_cap(&self, i: usize) -> Option<usize> {
-        let mut w = i / 64;
-        let mut bits = self.caps.get(w)? & (!0u64 << (i % 64));
-        while bits == 0 {
-            w += 1;
-            bits = *self.caps.get(w)?;
-        }
-        Some(w * 64 + bits.trailing_zeros() as usize)
-    }
-
-    /// The indexes of the tokens that start with a capital, in order.
-    pub fn caps(&self) -> impl Iterator<Item = usize> + '_ {
-        let mut next = self.next_cap(0);
-        std::iter::from_fn(move || {
-            let i = next?;
-            next = self.next_cap(i + 1);
-            Some(i)
-        })
+        self.list.reserve(len / 2 + 1);
     }
 }
 
-/// Joins runs into name tokens as they arrive. Most runs are followed by a
-/// space or an ASCII mark that joins nothing: such a run ends its token at
-/// once. After a possible joiner (`-`, `'`, `.`, or a non-ASCII character)
-/// the token stays open until the next run shows whether it goes on.
-struct Joiner<'t> {
+/// Makes the capitalised tokens of the runs as they arrive. A run that
+/// opens with a capital starts a token unless the token before goes on
+/// into it: across a hyphen or apostrophe between letters ("it-Chef",
+/// "Anne-Marie"), or after an initial ("D.Rasmussen", then within the
+/// last token made). Other runs are passed over with one bit test.
+struct Capitals<'t> {
     k: Classifier<'t>,
     text: &'t str,
-    /// Whether a token is open: where it starts, whether with a capital,
-    /// and its last run.
-    open: bool,
-    start: usize,
-    cap: bool,
-    run: Run,
+    /// Where the last token made ends.
+    last_end: usize,
 }
 
-impl<'t> Joiner<'t> {
+impl<'t> Capitals<'t> {
     fn new(text: &'t str) -> Self {
-        let run = Run { start: 0, end: 0, first: 0 };
-        Joiner { k: Classifier::new(text), text, open: false, start: 0, cap: false, run }
+        Capitals { k: Classifier::new(text), text, last_end: 0 }
     }
 
-    /// Whether the character after `run` ends any token there: the end of
-    /// the text, or an ASCII character other than `-`, `'` and `.`.
     #[inline(always)]
-    fn ends_plainly(&self, run: &Run) -> bool {
-        match self.text.as_bytes().get(run.end) {
-            None => true,
-            Some(&x) => x < 0x80 && !matches!(x, b'-' | b'\'' | b'.'),
+    fn push(&mut self, run: Run, out: &mut Tokens) {
+        if run.first & UPPER != 0 {
+            self.push_capital(run, out);
         }
     }
 
-    #[inline(always)]
-    fn push(&mut self, next: Run, out: &mut Tokens) {
-        if self.open && self.push_open(next, out) {
+    #[inline(never)]
+    fn push_capital(&mut self, run: Run, out: &mut Tokens) {
+        if run.start < self.last_end || joined_to_letter_before(self.k, self.text, run.start) {
             return;
         }
-        self.push_new(next, out);
+        // Most runs are followed by a space or an ASCII mark that joins
+        // nothing: the token is the run.
+        let end = match self.text.as_bytes().get(run.end) {
+            Some(&x) if x >= 0x80 || matches!(x, b'-' | b'\'' | b'.') => token_end(self.text, run.start, run.end),
+            _ => run.end,
+        };
+        self.last_end = end;
+        out.list.push(Token::new(run.start, end));
     }
+}
 
-    /// Whether a full stop after `run`, which opens a token, ends the token
-    /// there: unless the run is one capital, an initial ("D."), the stop
-    /// joins nothing. (Most words before a full stop end a sentence; told
-    /// here, they do not keep the token open for the next run to close.)
-    #[inline(always)]
-    fn ends_at_full_stop(&self, run: &Run) -> bool {
-        self.text.as_bytes().get(run.end) == Some(&b'.') && !self.is_one_capital(run)
-    }
+/// Whether the character before `i` (a character boundary) is a hyphen or
+/// apostrophe with a letter before it: a letter at `i` then goes on the
+/// token before.
+fn joined_to_letter_before(k: Classifier, text: &str, i: usize) -> bool {
+    let b = text.as_bytes();
+    let (j, joiner) = match i.checked_sub(1).map(|j| b[j]) {
+        Some(b'-' | b'\'') => (i - 1, true),
+        // `’` is E2 80 99.
+        Some(0x99) if i >= 3 && b[i - 3..i] == [0xE2, 0x80, 0x99] => (i - 3, true),
+        _ => (0, false),
+    };
+    joiner && j > 0 && k.at(crate::floor_char_boundary(text, j - 1)).class & ALPHA != 0
+}
 
-    /// Whether `run` is one capital letter: with a full stop after it, an
-    /// initial ("D.").
-    #[inline(always)]
-    fn is_one_capital(&self, run: &Run) -> bool {
-        run.first & UPPER != 0 && self.k.at(run.start).len == run.end - run.start
-    }
-
-    /// `next` after an open token: whether it went on it.
-    #[inline(never)]
-    fn push_open(&mut self, next: Run, out: &mut Tokens) -> bool {
-        match self.end_before_joiner(self.run, Some(&next)) {
-            None => {
-                // `next` goes on the open token.
-                self.run = next;
-                if self.ends_plainly(&next) {
-                    out.push(Token::new(self.start, next.end), self.cap);
-                    self.open = false;
-                }
-                true
-            }
-            Some(end) => {
-                out.push(Token::new(self.start, end), self.cap);
-                self.open = false;
-                false
-            }
+/// Where the name token that starts at `start` ends, given that
+/// `start..from` (at least its first character) belongs to it: letters
+/// and digits, a hyphen or apostrophe between letters, and the full stop
+/// of an initial (a token of one capital: "D.", "D.Rasmussen").
+pub fn token_end(text: &str, start: usize, from: usize) -> usize {
+    let k = Classifier::new(text);
+    let mut last = k.at(crate::floor_char_boundary(text, from - 1));
+    let mut i = from;
+    while i < text.len() {
+        let c = k.at(i);
+        let goes_on = c.class & ALNUM != 0
+            || matches!(c.ch, '-' | '\'' | '’')
+                && last.class & ALPHA != 0
+                && i + c.len < text.len()
+                && k.at(i + c.len).class & ALPHA != 0
+            || c.ch == '.' && i - start == last.len && last.class & UPPER != 0;
+        if !goes_on {
+            break;
         }
+        last = c;
+        i += c.len;
     }
+    i
+}
 
-    #[inline(always)]
-    fn push_new(&mut self, next: Run, out: &mut Tokens) {
-        let cap = next.first & UPPER != 0;
-        if self.ends_plainly(&next) || self.ends_at_full_stop(&next) {
-            out.push(Token::new(next.start, next.end), cap);
-        } else {
-            (self.open, self.start, self.cap, self.run) = (true, next.start, cap, next);
-        }
+/// The name token that ends at `end`, if one does (`end` is a character
+/// boundary and no token goes on past it: white space follows). Read from
+/// the last ASCII byte before it that no token holds, forward.
+pub fn token_ending_at(text: &str, end: usize) -> Option<Token> {
+    let b = text.as_bytes();
+    let mut from = end;
+    while from > 0
+        && (b[from - 1] >= 0x80 || b[from - 1].is_ascii_alphanumeric() || matches!(b[from - 1], b'-' | b'\'' | b'.'))
+    {
+        from -= 1;
     }
-
-    /// The classes of the last character of `run`.
-    fn last_class(&self, run: Run) -> u8 {
-        self.k.at(crate::floor_char_boundary(self.text, run.end - 1)).class
-    }
-
-    fn finish(self, out: &mut Tokens) {
-        if self.open {
-            let end = self.end_before_joiner(self.run, None).unwrap_or(self.run.end);
-            out.push(Token::new(self.start, end), self.cap);
+    let k = Classifier::new(text);
+    let mut i = from;
+    while i < end {
+        let c = k.at(i);
+        if c.class & ALNUM == 0 {
+            i += c.len;
+            continue;
         }
-        out.seal();
-    }
-
-    /// Where the open token, whose last run is `run`, ends, or `None` when
-    /// `next` continues it. The character after `run` is a possible joiner.
-    #[inline(never)]
-    fn end_before_joiner(&self, run: Run, next: Option<&Run>) -> Option<usize> {
-        let c = self.k.at(run.end);
-        let next = next.filter(|next| next.start == run.end + c.len);
-        // Hyphens and apostrophes join letters: "Anne-Marie", "O'Brien".
-        if matches!(c.ch, '-' | '\'' | '’')
-            && self.last_class(run) & ALPHA != 0
-            && next.is_some_and(|n| n.first & ALPHA != 0)
-        {
-            return None;
+        let e = token_end(text, i, i + c.len);
+        if e == end {
+            return u32::try_from(end).is_ok().then(|| Token::new(i, e));
         }
-        // A full stop after one capital closes an initial: "D.", and takes a
-        // word glued to it ("D.Rasmussen").
-        if c.ch == '.' && run.start == self.start && self.is_one_capital(&run) {
-            return if next.is_some() { None } else { Some(run.end + 1) };
-        }
-        Some(run.end)
+        i = e;
     }
+    None
 }
 
 #[cfg(test)]
@@ -488,34 +424,47 @@ mod tests {
         out
     }
 
-    #[test]
-    fn names_join_hyphens_apostrophes_and_initials() {
-        let text = "Anne-Marie O'Brien og Povl D. Rasmussen, A.P. Møller, D.Rasmussen - KMD-";
+    /// The capitalised tokens of the reference tokens.
+    fn reference_capitals(text: &str) -> Vec<(usize, usize)> {
+        reference_tokens(text)
+            .into_iter()
+            .filter(|&(s, _)| text[s..].chars().next().is_some_and(char::is_uppercase))
+            .collect()
+    }
+
+    fn capitals(text: &str) -> Vec<&str> {
         let mut t = Tokens::default();
         scan(text, |_| {}, Some(&mut t));
-        let w: Vec<&str> = t.iter().map(|t| &text[t.start()..t.end()]).collect();
+        t.iter().map(|t| &text[t.start()..t.end()]).collect()
+    }
+
+    #[test]
+    fn names_join_hyphens_apostrophes_and_initials() {
+        let text = "Anne-Marie O'Brien og Povl D. Rasmussen, A.P. Møller, D.Rasmussen - KMD- it-Chef x-D.Eks";
         assert_eq!(
-            w,
-            ["Anne-Marie", "O'Brien", "og", "Povl", "D.", "Rasmussen", "A.P", "Møller", "D.Rasmussen", "KMD"]
+            capitals(text),
+            ["Anne-Marie", "O'Brien", "Povl", "D.", "Rasmussen", "A.P", "Møller", "D.Rasmussen", "KMD", "Eks"]
         );
     }
 
     #[test]
-    fn capitals_are_known_across_many_words_of_bits() {
-        // Enough tokens to fill several 64-bit words, with an irregular pattern.
-        let words: Vec<String> =
-            (0..300).map(|i| if i % 3 == 0 || i % 7 == 0 { format!("Ord{i}") } else { format!("ord{i}") }).collect();
-        for n in [0, 1, 63, 64, 65, 127, 128, 129, 300] {
-            let text = words[..n].join(" ");
-            let mut t = Tokens::default();
-            scan(&text, |_| {}, Some(&mut t));
-            assert_eq!(t.len(), n);
-            let want: Vec<usize> = (0..n).filter(|i| i % 3 == 0 || i % 7 == 0).collect();
-            assert_eq!(t.caps().collect::<Vec<_>>(), want, "{n} words");
-            for i in 0..n {
-                assert_eq!(t.is_cap(i), want.contains(&i), "word {i} of {n}");
-            }
-        }
+    fn the_words_around_a_capital_are_read_from_the_text() {
+        let text = "sagde it-chef D. Jens-Ole O’Brien. vd.";
+        let at = |w: &str| text.find(w).unwrap();
+        // From its first character on.
+        assert_eq!(token_end(text, at("it-chef"), at("it-chef") + 1), at("it-chef") + 7);
+        assert_eq!(token_end(text, at("D."), at("D.") + 1), at("D.") + 2);
+        assert_eq!(token_end(text, at("Jens"), at("Jens") + 4), at("Jens") + 8);
+        // The full stop after more than one letter ends the token.
+        assert_eq!(token_end(text, at("O’Brien"), at("O’Brien") + 1), at("O’Brien") + "O’Brien".len());
+        let ending = |end: usize| token_ending_at(text, end).map(|t| &text[t.start()..t.end()]);
+        assert_eq!(ending(at(" D.")), Some("it-chef"));
+        assert_eq!(ending(at(" Jens")), Some("D."));
+        assert_eq!(ending(at(" O’")), Some("Jens-Ole"));
+        // After the full stop of a sentence, no token ends.
+        assert_eq!(ending(at(" vd.")), None);
+        assert_eq!(ending(text.len()), None);
+        assert_eq!(ending(at("sagde") + 5), Some("sagde"));
     }
 
     proptest! {
@@ -530,21 +479,27 @@ mod tests {
             let (mut r, mut t) = (Vec::new(), Tokens::default());
             scan(&text, |run| r.push(*run), Some(&mut t));
             prop_assert_eq!(r.iter().map(|r| (r.start, r.end)).collect::<Vec<_>>(), reference_runs(&text));
-            let joiner = Joiner::new(&text);
             for run in &r {
-                let s = &text[run.start..run.end];
-                let (f, l) = (s.chars().next().unwrap(), s.chars().next_back().unwrap());
+                let f = text[run.start..run.end].chars().next().unwrap();
                 prop_assert_eq!(run.first, crate::chars::classes_of(f));
-                prop_assert_eq!(joiner.last_class(*run), crate::chars::classes_of(l));
             }
-            for (i, tok) in t.iter().enumerate() {
-                let c = text[tok.start()..].chars().next().unwrap();
-                prop_assert_eq!(tok.is_cap(&text), c.is_uppercase());
-                prop_assert_eq!(t.is_cap(i), c.is_uppercase());
-                prop_assert_eq!(t.next_cap(i), (i..t.len()).find(|&k| t[k].is_cap(&text)));
+            for tok in t.iter() {
+                prop_assert!(tok.is_cap(&text));
             }
-            prop_assert_eq!(t.caps().collect::<Vec<_>>(), (0..t.len()).filter(|&k| t.is_cap(k)).collect::<Vec<_>>());
-            prop_assert_eq!(t.iter().map(|t| (t.start(), t.end())).collect::<Vec<_>>(), reference_tokens(&text));
+            prop_assert_eq!(t.iter().map(|t| (t.start(), t.end())).collect::<Vec<_>>(), reference_capitals(&text));
+            // Every token, read from the text from its first character, and
+            // as the token that ends before white space.
+            let reference = reference_tokens(&text);
+            for &(s, e) in &reference {
+                let first = text[s..].chars().next().unwrap().len_utf8();
+                prop_assert_eq!(token_end(&text, s, s + first), e, "{:?}", &text[s..e]);
+            }
+            for (p, c) in text.char_indices().chain([(text.len(), ' ')]) {
+                if c.is_whitespace() {
+                    let want = reference.iter().find(|t| t.1 == p).copied();
+                    prop_assert_eq!(token_ending_at(&text, p).map(|t| (t.start(), t.end())), want, "at {}", p);
+                }
+            }
             let mut alone = Vec::new();
             scan(&text, |run| alone.push(*run), None);
             prop_assert_eq!(alone, r, "the runs without tokens");
@@ -576,9 +531,9 @@ mod tests {
             scan_within(&text, &within, |r| runs.push(*r), Some(&mut some));
             all_runs.retain(|r| inside(r.start, r.end));
             prop_assert_eq!(runs, all_runs);
-            let kept: Vec<(usize, usize, bool)> =
-                (0..all.len()).filter(|&i| inside(all[i].start(), all[i].end())).map(|i| (all[i].start(), all[i].end(), all.is_cap(i))).collect();
-            let got: Vec<(usize, usize, bool)> = (0..some.len()).map(|i| (some[i].start(), some[i].end(), some.is_cap(i))).collect();
+            let kept: Vec<(usize, usize)> =
+                all.iter().filter(|t| inside(t.start(), t.end())).map(|t| (t.start(), t.end())).collect();
+            let got: Vec<(usize, usize)> = some.iter().map(|t| (t.start(), t.end())).collect();
             prop_assert_eq!(got, kept);
         }
     }

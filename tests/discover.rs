@@ -54,6 +54,10 @@ fn people_by_given_name_and_role_cues() {
             ("Anne-Marie Dahl og Jens Otto Kromann deltog.", &["Anne-Marie Dahl", "Jens Otto Kromann"]),
             ("Mødet blev ledet af Michel van der Linden fra Holland.", &["Michel van der Linden"]),
             ("Billedet er taget af Povl D. Rasmussen.", &["Povl D. Rasmussen"]),
+            // a no-break space joins a name as a space does; a hyphen after
+            // a particle makes another word
+            ("Det bekræfter Mette\u{a0}Kjærgaard Hansen.", &["Mette Kjærgaard Hansen"]),
+            ("Mødet blev ledet af Michel van-Dam Linden.", &[]),
             // titles before and after
             ("Borgmester Michael Ziegler (K) er utilfreds.", &["Michael Ziegler"]),
             ("Finansminister Nicolai Wammen fremlagde forslaget.", &["Nicolai Wammen"]),
@@ -61,6 +65,12 @@ fn people_by_given_name_and_role_cues() {
             ("Ifølge Birgit Sørensen, der er it-chef i Gribskov Kommune, går det godt.", &["Birgit Sørensen"]),
             // names of any origin through a cue
             ("\"Vi investerer i Danmark,\" siger Satya Nadella.", &["Satya Nadella"]),
+            // the cue word right before the name, across spaces only
+            ("Det siger\u{a0}Xyzzy Qwerty.", &["Xyzzy Qwerty"]),
+            ("Det siger  Xyzzy Qwerty.", &["Xyzzy Qwerty"]),
+            ("Det siger, Xyzzy Qwerty.", &[]),
+            ("Sagen kommenteres af it-chef Xyzzy Qwerty.", &["Xyzzy Qwerty"]),
+            ("Sagen kommenteres af it-chef\nXyzzy Qwerty.", &[]),
             ("Microsofts topchef Satya Nadella besøgte København.", &["Satya Nadella"]),
             // bylines, photo credits, a name before a quote
             ("Af Flemming Kjærsdam", &["Flemming Kjærsdam"]),
