@@ -294,19 +294,33 @@ impl<'t> Capitals<'t> {
         }
     }
 
-    #[inline(never)]
+    #[inline]
     fn push_capital(&mut self, run: Run, out: &mut Tokens) {
         if run.start < self.last_end || joined_to_letter_before(self.k, self.text, run.start) {
             return;
         }
         // Most runs are followed by a space or an ASCII mark that joins
-        // nothing: the token is the run.
-        let end = match self.text.as_bytes().get(run.end) {
+        // nothing, or by the full stop that ends a sentence (a token of one
+        // character, an initial, goes on past it): the token is the run.
+        let b = self.text.as_bytes();
+        let end = match b.get(run.end) {
+            Some(b'.') if run.end - run.start > utf8_len(b[run.start]) => run.end,
             Some(&x) if x >= 0x80 || matches!(x, b'-' | b'\'' | b'.') => token_end(self.text, run.start, run.end),
             _ => run.end,
         };
         self.last_end = end;
         out.list.push(Token::new(run.start, end));
+    }
+}
+
+/// The length of the character that starts with byte `b`.
+#[inline(always)]
+fn utf8_len(b: u8) -> usize {
+    match b {
+        0x00..=0x7F => 1,
+        0x80..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
     }
 }
 
