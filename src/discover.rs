@@ -637,6 +637,10 @@ struct RunTokens {
 /// starting at `at`, if one is.
 fn particle_at(text: &str, at: usize) -> Option<Token> {
     let b = text.as_bytes();
+    // Most words after a name are no particle: told by the first letter.
+    if !matches!(b.get(at), Some(b'a' | b'd' | b'l' | b't' | b'v')) {
+        return None;
+    }
     let n = b[at..].iter().take(4).take_while(|c| c.is_ascii_lowercase()).count();
     if !(2..=3).contains(&n) || !is_particle_bytes(&b[at..at + n]) {
         return None;
@@ -1012,11 +1016,13 @@ impl Discoverer {
     ) {
         let b = text.as_bytes();
         let mut next = 0;
+        // One list for every run (filled anew each time).
+        let mut run = RunTokens { buf: [Token::new(0, 0); 7], len: 0 };
         while let Some(&first) = toks.get(next) {
             // A run of capitalised words joined by single spaces, read from
             // the text after each capitalised token (the next capitalised
             // one is the next in `toks`, any other is read for a particle).
-            let mut run = RunTokens { buf: [first; 7], len: 1 };
+            (run.buf[0], run.len) = (first, 1);
             // The words of the run that are no particle (the first is capitalised).
             let mut names = 1;
             // The last capitalised token of the run, in `toks`.
@@ -1657,6 +1663,15 @@ mod tests {
         assert_eq!(at("de. Jensen"), Some("de"));
         for text in ["van-Dam", "de’s", "deé", "vanx", "v", "Van", "og"] {
             assert_eq!(at(text), None, "{text}");
+        }
+        // Every particle passes the look at its first letter.
+        let letters = || b'a'..=b'z';
+        for w in letters()
+            .flat_map(|a| letters().map(move |b| vec![a, b]))
+            .chain(letters().flat_map(|a| letters().flat_map(move |b| letters().map(move |c| vec![a, b, c]))))
+        {
+            let w = String::from_utf8(w).unwrap();
+            assert_eq!(at(&w).is_some(), is_particle(&w), "{w}");
         }
     }
 
