@@ -798,7 +798,7 @@ impl Discoverer {
         self.discover_in(text, &toks, body, taken, out, &mut Scratch::default());
     }
 
-    /// [`Discoverer::discover`] given the name tokens of `text`
+    /// [`Discoverer::discover`] given the capitalised name tokens of `text`
     /// ([`crate::words::scan`]), with lists to reuse. Every rule starts at a
     /// capitalised token, so a text of 4 GiB or more, which gets no tokens
     /// ([`crate::words::Token`]), has nothing discovered in it.
