@@ -324,9 +324,18 @@ fn utf8_len(b: u8) -> usize {
     }
 }
 
-/// Whether the character before `i` (a character boundary) is a hyphen or
-/// apostrophe with a letter before it: a letter at `i` then goes on the
-/// token before.
+/// Whether `c` joins two letters into one token: a hyphen or an apostrophe
+/// ("Anne-Marie", "O'Brien", "O’Brien").
+fn is_joiner(c: char) -> bool {
+    matches!(c, '-' | '\'' | '’')
+}
+
+/// Whether the character before `i` (a character boundary) is a joiner
+/// ([`is_joiner`], told here by its bytes: this is asked before every
+/// capitalised run, nearly always of a space, and decoding the character
+/// cost 0.4% of a run's instructions) with a letter before it: a letter at
+/// `i` then goes on the token before. The property test of the tokens holds
+/// the two to the same set.
 fn joined_to_letter_before(k: Classifier, text: &str, i: usize) -> bool {
     let b = text.as_bytes();
     let (j, joiner) = match i.checked_sub(1).map(|j| b[j]) {
@@ -349,7 +358,7 @@ pub fn token_end(text: &str, start: usize, from: usize) -> usize {
     while i < text.len() {
         let c = k.at(i);
         let goes_on = c.class & ALNUM != 0
-            || matches!(c.ch, '-' | '\'' | '’')
+            || is_joiner(c.ch)
                 && last.class & ALPHA != 0
                 && i + c.len < text.len()
                 && k.at(i + c.len).class & ALPHA != 0
