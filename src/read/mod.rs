@@ -60,7 +60,7 @@ fn char_start(s: &str, n: usize) -> Option<usize> {
     // The characters that start before byte `n` are `n - skipped`: character
     // `n` is `skipped` characters after the first that starts at `n` or later.
     let skipped = s.as_bytes()[..n].iter().filter(|&&b| b & 0xC0 == 0x80).count();
-    let from = (n..=s.len()).find(|&i| s.is_char_boundary(i)).unwrap_or(s.len());
+    let from = crate::ceil_char_boundary(s, n);
     s[from..].char_indices().nth(skipped).map(|(i, _)| from + i)
 }
 
