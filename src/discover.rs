@@ -1209,8 +1209,13 @@ impl Discoverer {
         scratch: &mut Scratch,
     ) {
         let w = &text[t.start()..t.end()];
-        let stem = w.strip_suffix('s').filter(|s| AGENCY_SUFFIXES.iter().any(|x| s.ends_with(x))).unwrap_or(w);
-        let Some(suffix) = AGENCY_SUFFIXES.iter().find(|x| stem.ends_with(*x)) else { return };
+        // The suffix before a genitive `s`, else at the end (by the bytes:
+        // most words asked are surnames in "-sen" that end in no suffix).
+        let suffix_of = |b: &[u8]| AGENCY_SUFFIXES.iter().find(|x| b.ends_with(x.as_bytes()));
+        let b = w.as_bytes();
+        let genitive = b.strip_suffix(b"s").and_then(|s| suffix_of(s).map(|x| (s.len(), x)));
+        let Some((stem_len, suffix)) = genitive.or_else(|| suffix_of(b).map(|x| (b.len(), x))) else { return };
+        let stem = &w[..stem_len];
         let prefix = &stem[..stem.len() - suffix.len()];
         if prefix.chars().count() < 3 || !is_cap(prefix) || !prefix.chars().skip(1).all(char::is_lowercase) {
             return;
