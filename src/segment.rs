@@ -283,10 +283,13 @@ fn push_trimmed(base: usize, s: &str, a: usize, b: usize, paragraph: u32, out: &
 /// The span of `piece` without its surrounding white space, `piece` standing
 /// at byte `at` of the text; `None` when nothing is left.
 fn trimmed_span(piece: &str, at: usize) -> Option<Span> {
-    // Mostly a visible ASCII character at both ends: nothing to trim.
-    if let (Some(a), Some(z)) = (piece.as_bytes().first(), piece.as_bytes().last()) {
+    // Mostly a visible ASCII character at both ends, after the spaces that
+    // follow the sentence before: nothing else to trim.
+    let b = piece.as_bytes();
+    let lead = b.iter().take_while(|&&c| c == b' ').count();
+    if let (Some(a), Some(z)) = (b.get(lead), b.last()) {
         if a.is_ascii_graphic() && z.is_ascii_graphic() {
-            return Some(Span { start: at, end: at + piece.len() });
+            return Some(Span { start: at + lead, end: at + piece.len() });
         }
     }
     let t = piece.trim_start();
