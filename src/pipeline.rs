@@ -1019,9 +1019,11 @@ impl Progress {
 
 /// A streamed table: its header written, its rows to follow as bytes.
 fn table(out: &mut OutputDir, name: &str, header: &[&str]) -> Result<StreamedTable> {
-    let mut w = export::csv_writer(out.create_with_capacity(name, export::STREAMED_BUFFER)?);
+    let mut w = export::csv_writer(Vec::new());
     w.write_record(header)?;
-    Ok(StreamedTable::new(w.into_inner().map_err(|e| e.into_error())?))
+    let mut t = StreamedTable::create(out, name)?;
+    t.write_all(&w.into_inner().map_err(|e| e.into_error())?)?;
+    Ok(t)
 }
 
 /// Documents per chunk handed to a worker.

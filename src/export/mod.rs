@@ -8,6 +8,7 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+pub mod direct;
 pub mod dot;
 pub mod gexf;
 pub mod graphml;
@@ -37,10 +38,15 @@ impl OutputDir {
 
     /// [`OutputDir::create`] with a buffer of `capacity` bytes.
     pub fn create_with_capacity(&mut self, name: &str, capacity: usize) -> io::Result<BufWriter<File>> {
+        Ok(BufWriter::with_capacity(capacity, self.create_file(name)?.0))
+    }
+
+    /// The temporary file of `name`, and its path.
+    fn create_file(&mut self, name: &str) -> io::Result<(File, PathBuf)> {
         let tmp = self.dir.join(format!(".{name}.partial-{}", std::process::id()));
         let f = File::create(&tmp)?;
-        self.pending.push((tmp, self.dir.join(name)));
-        Ok(BufWriter::with_capacity(capacity, f))
+        self.pending.push((tmp.clone(), self.dir.join(name)));
+        Ok((f, tmp))
     }
 
     /// Flush `w` (an error shows now) and sync it to disk in the background;
@@ -89,67 +95,65 @@ impl Drop for OutputDir {
 /// The buffer of a streamed table: mentions.csv is larger than the corpus,
 /// and 1 MB writes took 2–4% less of a run's time than 64 KB ones (medians
 /// of 10 runs on 100 MB, three series).
-pub const STREAMED_BUFFER: usize = 1 << 20;
+const STREAMED_BUFFER: usize = 1 << 20;
 
 /// Bytes of a streamed table between background syncs.
 const SYNC_EVERY: u64 = 2 << 20;
 
-/// A table written as the run goes (mentions.csv can outgrow the corpus).
-/// Every 2 MB its data is handed to the disk by a background
-/// thread, so the fsync that ends the run waits only for the last stretch
-/// instead of all of it (0.25 s of a 2.6 s run on 100 MB, measured). The
-/// other files' final syncs wait for that stretch too (ext4 commits the
-/// pending data of every file with the journal): 8 MB stretches left 17–20
-/// ms of syncing after the last file was written, 2 MB ones 4–5 ms.
-pub struct StreamedTable {
-    w: BufWriter<File>,
-    unsynced: u64,
-    syncer: Option<(std::sync::mpsc::SyncSender<File>, std::thread::JoinHandle<io::Result<()>>)>,
+/// A table written as the run goes (mentions.csv can outgrow the corpus):
+/// with direct writes where the file system takes them ([`direct`]), else
+/// through a buffer and the page cache.
+pub struct StreamedTable(Streamed);
+
+enum Streamed {
+    Direct(direct::DirectTable),
+    /// Every 2 MB its data is handed to the disk by a background thread, so
+    /// the fsync that ends the run waits only for the last stretch instead
+    /// of all of it (0.25 s of a 2.6 s run on 100 MB, measured). The other
+    /// files' final syncs wait for that stretch too (ext4 commits the
+    /// pending data of every file with the journal): 8 MB stretches left
+    /// 17–20 ms of syncing after the last file was written, 2 MB ones 4–5 ms.
+    Buffered {
+        w: BufWriter<File>,
+        unsynced: u64,
+        syncer: Option<(std::sync::mpsc::SyncSender<File>, std::thread::JoinHandle<io::Result<()>>)>,
+    },
 }
 
 impl StreamedTable {
-    pub fn new(w: BufWriter<File>) -> Self {
-        StreamedTable { w, unsynced: 0, syncer: None }
+    /// The table `name` of `out`, empty.
+    pub fn create(out: &mut OutputDir, name: &str) -> io::Result<Self> {
+        let (f, path) = out.create_file(name)?;
+        Ok(StreamedTable(match direct::DirectTable::open(&path, f) {
+            Ok(d) => Streamed::Direct(d),
+            Err(f) => Streamed::Buffered { w: BufWriter::with_capacity(STREAMED_BUFFER, f), unsynced: 0, syncer: None },
+        }))
     }
 
     pub fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.w.write_all(bytes)?;
-        self.unsynced += bytes.len() as u64;
-        if self.unsynced >= SYNC_EVERY {
-            self.unsynced = 0;
-            self.w.flush()?;
-            self.sync_in_background()?;
-        }
-        Ok(())
-    }
-
-    fn sync_in_background(&mut self) -> io::Result<()> {
-        let file = self.w.get_ref().try_clone()?;
-        let (tx, _) = self.syncer.get_or_insert_with(|| {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<File>(1);
-            // The clone shares the file's error state with `w`: an error
-            // seen here is kept and returned by `finish`.
-            let handle = std::thread::spawn(move || {
-                let mut first = Ok(());
-                for f in rx {
-                    if let (Err(e), Ok(())) = (f.sync_data(), &first) {
-                        first = Err(e);
-                    }
+        match &mut self.0 {
+            Streamed::Direct(d) => d.write_all(bytes),
+            Streamed::Buffered { w, unsynced, syncer } => {
+                w.write_all(bytes)?;
+                *unsynced += bytes.len() as u64;
+                if *unsynced >= SYNC_EVERY {
+                    *unsynced = 0;
+                    w.flush()?;
+                    sync_in_background(w.get_ref(), syncer)?;
                 }
-                first
-            });
-            (tx, handle)
-        });
-        // A sync still running is enough: never make the run wait here.
-        let _ = tx.try_send(file);
-        Ok(())
+                Ok(())
+            }
+        }
     }
 
-    /// Flush now; the syncs under way and the sync of the rest finish in
-    /// the background, and `out`'s commit waits for them.
+    /// Write what is buffered now (an error shows now); the syncs under way
+    /// and the sync of the rest finish in the background, and `out`'s
+    /// commit waits for them.
     pub fn finish(self, out: &mut OutputDir, name: &str) -> io::Result<()> {
-        let StreamedTable { w, syncer, .. } = self;
-        let f = w.into_inner().map_err(|e| e.into_error())?;
+        let (f, syncer) = match self.0 {
+            Streamed::Direct(d) => (d.finish()?, None),
+            Streamed::Buffered { w, syncer, .. } => (w.into_inner().map_err(|e| e.into_error())?, syncer),
+        };
         out.sync_in_background(name, move || {
             if let Some((tx, handle)) = syncer {
                 drop(tx);
@@ -159,6 +163,32 @@ impl StreamedTable {
         });
         Ok(())
     }
+}
+
+/// Have a thread sync `file`'s data to disk, unless a sync is under way.
+fn sync_in_background(
+    file: &File,
+    syncer: &mut Option<(std::sync::mpsc::SyncSender<File>, std::thread::JoinHandle<io::Result<()>>)>,
+) -> io::Result<()> {
+    let file = file.try_clone()?;
+    let (tx, _) = syncer.get_or_insert_with(|| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<File>(1);
+        // The clone shares the file's error state with `w`: an error
+        // seen here is kept and returned by `finish`.
+        let handle = std::thread::spawn(move || {
+            let mut first = Ok(());
+            for f in rx {
+                if let (Err(e), Ok(())) = (f.sync_data(), &first) {
+                    first = Err(e);
+                }
+            }
+            first
+        });
+        (tx, handle)
+    });
+    // A sync still running is enough: never make the run wait here.
+    let _ = tx.try_send(file);
+    Ok(())
 }
 
 pub fn csv_writer<W: Write>(w: W) -> csv::Writer<W> {
