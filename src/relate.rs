@@ -84,9 +84,16 @@ fn patterns() -> &'static Patterns {
 /// patterns that read it run (most pairs of a person and an organisation in
 /// a sentence state no post): each is true wherever its pattern matches.
 mod may {
-    /// `p_comma_title_prep`: a comma, after an optional genitive.
+    /// `p_comma_title_prep`: a comma, after an optional genitive, and a
+    /// preposition (or "det", "den" after one) as the last word, after
+    /// white space.
     pub fn p_comma(gap: &str) -> bool {
-        gap.starts_with(',') || ["s,", "'s,", "’s,"].iter().any(|p| gap.starts_with(p))
+        let comma = gap.starts_with(',') || ["s,", "'s,", "’s,"].iter().any(|p| gap.starts_with(p));
+        let last = gap.trim_end();
+        comma
+            && ["i", "hos", "for", "ved", "på", "af", "det", "den"]
+                .iter()
+                .any(|w| last.strip_suffix(w).is_some_and(|head| head.ends_with(char::is_whitespace)))
     }
 
     /// `p_fra`: one of its prepositions alone between white space.
@@ -250,7 +257,9 @@ mod tests {
             verb in proptest::sample::select(vec!["", "ansat", "hentet", "x"]),
             title in proptest::sample::select(vec!["", "it-chef", "administrerende direktør", "formand"]),
             after in proptest::sample::select(vec!["", " ", "\u{a0}", " ,", ", "]),
-            prep in proptest::sample::select(vec!["", "i ", "for ", "på den "]),
+            prep in proptest::sample::select(vec![
+                "", "i ", "for ", "på ", "på den ", "hos ", "ved ", "af ", "i det ", "af\u{a0}", "ved\n", "fori ", "pa ",
+            ]),
         ) {
             let gap = [genitive, comma, space, word, verb, title, after, prep].concat();
             let p = patterns();
@@ -274,7 +283,21 @@ mod tests {
         let p = patterns();
         type Case<'a> = (&'a Regex, fn(&str) -> bool, &'a [&'a str]);
         let cases: [Case; 5] = [
-            (&p.p_comma_title_prep, may::p_comma, &[", it-chef i ", "s, der er it-chef i ", "’s,\u{a0}formand for "]),
+            (
+                &p.p_comma_title_prep,
+                may::p_comma,
+                &[
+                    ", it-chef i ",
+                    "s, der er it-chef i ",
+                    "’s,\u{a0}formand for ",
+                    ", chef hos ",
+                    ", leder ved ",
+                    ", formand på\u{a0}",
+                    ", medlem af\n",
+                    ", it-chef i det ",
+                    ", direktør for den ",
+                ],
+            ),
             (&p.p_fra, may::p_fra, &[" fra ", "\u{2003}hos ", " i\n"]),
             (&p.o_gen_title, may::o_gen_title, &["s it-chef ", "'s nye formand ", "´s\nadministrerende direktør, "]),
             (&p.o_comma, may::o_comma, &[", ", "s,\u{a0}"]),
