@@ -748,13 +748,9 @@ fn format_rows(p: &Processed, dict: &Dictionary, raw: bool, s: &mut Scratch, row
     row.escaped(doc_id);
     row.field(export::cell(&doc.source, raw).as_bytes());
     row.field(export::cell(&doc.title, raw).as_bytes());
-    cell.clear();
-    if let Some(d) = p.date {
-        // Digits and hyphens: nothing to quote. (Writing to a Vec cannot fail.)
-        use std::io::Write as _;
-        let _ = write!(cell, "{d}");
-    }
-    row.escaped(cell);
+    // Digits and hyphens: nothing to quote.
+    let date = p.date.map(|d| d.iso());
+    row.escaped(date.as_ref().map_or("", date::IsoDate::as_str).as_bytes());
     // Numbers as decimal digits on the stack, two at a time (the itoa crate).
     let mut num = itoa::Buffer::new();
     row.escaped(num.format(text.len()).as_bytes());
