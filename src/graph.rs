@@ -177,10 +177,11 @@ pub struct Examples(Box<str>);
 
 impl Examples {
     pub fn push(&mut self, id: &str) {
-        use std::fmt::Write;
         let mut s = String::with_capacity(self.0.len() + id.len() + 4);
         s.push_str(&self.0);
-        let _ = write!(s, "{}:{id}", id.len());
+        s.push_str(itoa::Buffer::new().format(id.len()));
+        s.push(':');
+        s.push_str(id);
         self.0 = s.into_boxed_str();
     }
 
