@@ -1,4 +1,4 @@
-//! A streamed table written past the page cache (`O_DIRECT` on Linux), a
+//! A streamed table written past the page cache (`O_DIRECT`, Linux only), a
 //! megabyte at a time.
 //!
 //! mentions.csv is larger than the corpus. Written through the page cache,
@@ -100,10 +100,10 @@ impl DirectTable {
 
     /// Hand the full chunk to the writer and take an empty one.
     fn send(&mut self) -> io::Result<()> {
-        if self.writer.is_none() {
-            self.writer = Some(start_writer(self.direct.take(), self.plain.try_clone()?));
-        }
-        let Some(w) = &self.writer else { unreachable!("started above") };
+        let w = match &mut self.writer {
+            Some(w) => w,
+            started @ None => started.insert(start_writer(self.direct.take(), self.plain.try_clone()?)),
+        };
         let next = match w.free.try_recv() {
             Ok(c) => c,
             Err(_) if self.made < CHUNKS => {
@@ -145,17 +145,15 @@ impl DirectTable {
         }
         let data = &self.chunk.data()[..self.len];
         // Whole blocks directly (when the writer never started), the rest
-        // (or all) through the page cache.
-        let blocks = if direct.is_some() { self.len / ALIGN * ALIGN } else { 0 };
-        let mut to_plain = blocks;
-        if blocks > 0 {
-            if let Some(d) = &direct {
-                if write_direct(d, &data[..blocks], self.offset)? == Written::Refused {
-                    to_plain = 0;
-                }
+        // through the page cache.
+        let mut direct_bytes = 0;
+        if let Some(d) = &direct {
+            let blocks = self.len / ALIGN * ALIGN;
+            if blocks > 0 && write_direct(d, &data[..blocks], self.offset)? == Written::Done {
+                direct_bytes = blocks;
             }
         }
-        self.plain.write_all_at(&data[to_plain..], self.offset + to_plain as u64)?;
+        self.plain.write_all_at(&data[direct_bytes..], self.offset + direct_bytes as u64)?;
         Ok(self.plain)
     }
 }
@@ -204,15 +202,9 @@ fn start_writer(direct: Option<File>, plain: File) -> Writer {
     Writer { to_disk, free, handle }
 }
 
-#[cfg(target_os = "linux")]
 fn open_direct(path: &Path) -> Option<File> {
     use std::os::unix::fs::OpenOptionsExt;
     std::fs::OpenOptions::new().write(true).custom_flags(libc::O_DIRECT).open(path).ok()
-}
-
-#[cfg(not(target_os = "linux"))]
-fn open_direct(_: &Path) -> Option<File> {
-    None
 }
 
 #[cfg(test)]

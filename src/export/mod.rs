@@ -8,6 +8,7 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+#[cfg(target_os = "linux")]
 pub mod direct;
 pub mod dot;
 pub mod gexf;
@@ -101,11 +102,12 @@ const STREAMED_BUFFER: usize = 1 << 20;
 const SYNC_EVERY: u64 = 2 << 20;
 
 /// A table written as the run goes (mentions.csv can outgrow the corpus):
-/// with direct writes where the file system takes them ([`direct`]), else
-/// through a buffer and the page cache.
+/// with direct writes where the file system takes them (Linux: `direct`),
+/// else through a buffer and the page cache.
 pub struct StreamedTable(Streamed);
 
 enum Streamed {
+    #[cfg(target_os = "linux")]
     Direct(direct::DirectTable),
     /// Every 2 MB its data is handed to the disk by a background thread, so
     /// the fsync that ends the run waits only for the last stretch instead
@@ -124,14 +126,23 @@ impl StreamedTable {
     /// The table `name` of `out`, empty.
     pub fn create(out: &mut OutputDir, name: &str) -> io::Result<Self> {
         let (f, path) = out.create_file(name)?;
-        Ok(StreamedTable(match direct::DirectTable::open(&path, f) {
-            Ok(d) => Streamed::Direct(d),
-            Err(f) => Streamed::Buffered { w: BufWriter::with_capacity(STREAMED_BUFFER, f), unsynced: 0, syncer: None },
+        #[cfg(target_os = "linux")]
+        let f = match direct::DirectTable::open(&path, f) {
+            Ok(d) => return Ok(StreamedTable(Streamed::Direct(d))),
+            Err(f) => f,
+        };
+        #[cfg(not(target_os = "linux"))]
+        let _ = path;
+        Ok(StreamedTable(Streamed::Buffered {
+            w: BufWriter::with_capacity(STREAMED_BUFFER, f),
+            unsynced: 0,
+            syncer: None,
         }))
     }
 
     pub fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
         match &mut self.0 {
+            #[cfg(target_os = "linux")]
             Streamed::Direct(d) => d.write_all(bytes),
             Streamed::Buffered { w, unsynced, syncer } => {
                 w.write_all(bytes)?;
@@ -151,6 +162,7 @@ impl StreamedTable {
     /// commit waits for them.
     pub fn finish(self, out: &mut OutputDir, name: &str) -> io::Result<()> {
         let (f, syncer) = match self.0 {
+            #[cfg(target_os = "linux")]
             Streamed::Direct(d) => (d.finish()?, None),
             Streamed::Buffered { w, syncer, .. } => (w.into_inner().map_err(|e| e.into_error())?, syncer),
         };
