@@ -32,16 +32,14 @@ impl Date {
     /// A full `YYYY-MM-DD` (the first of the month at month precision), as
     /// time axes such as GEXF's `xs:date` need.
     pub fn full(&self) -> String {
-        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day.unwrap_or(1))
+        Date { day: Some(self.day.unwrap_or(1)), ..*self }.iso().as_str().to_string()
     }
 
     /// Order key that puts a month-precision date at the start of its month.
     fn key(&self) -> (u16, u8, u8) {
         (self.year, self.month, self.day.unwrap_or(0))
     }
-}
 
-impl Date {
     /// The ISO 8601 bytes ([`Date`]'s `Display`), written by hand: every
     /// dated document's row has one, and `core::fmt` took ~500
     /// instructions a date.

@@ -283,18 +283,11 @@ fn push_trimmed(base: usize, s: &str, a: usize, b: usize, paragraph: u32, out: &
 /// The span of `piece` without its surrounding white space, `piece` standing
 /// at byte `at` of the text; `None` when nothing is left.
 fn trimmed_span(piece: &str, at: usize) -> Option<Span> {
-    // Mostly a visible ASCII character at both ends, after the spaces that
-    // follow the sentence before: nothing else to trim.
-    let b = piece.as_bytes();
-    let lead = b.iter().take_while(|&&c| c == b' ').count();
-    if let (Some(a), Some(z)) = (b.get(lead), b.last()) {
-        if a.is_ascii_graphic() && z.is_ascii_graphic() {
-            return Some(Span { start: at + lead, end: at + piece.len() });
-        }
-    }
-    let t = piece.trim_start();
+    // Mostly the spaces after the sentence before and a visible ASCII
+    // character at the end: read by the bytes, without the Unicode trims.
+    let t = trim_start_spaces(piece);
     let start = at + piece.len() - t.len();
-    let t = t.trim_end();
+    let t = if t.as_bytes().last().is_some_and(u8::is_ascii_graphic) { t } else { t.trim_end() };
     (!t.is_empty()).then_some(Span { start, end: start + t.len() })
 }
 
