@@ -73,6 +73,13 @@ impl<'t> Classifier<'t> {
         self.latin1[(b & 0x7F) as usize]
     }
 
+    /// The classes of the character `C3 d` (U+00C0–U+00FF: the Latin-1
+    /// letters, `×` and `÷`), `d` being a continuation byte.
+    #[inline(always)]
+    pub fn c3(&self, d: u8) -> u8 {
+        self.latin1[0xC0 | usize::from(d & 0x3F)]
+    }
+
     /// The character starting at byte `i`, which must be a character
     /// boundary below `text.len()`.
     #[inline(always)]

@@ -23,6 +23,7 @@ use std::sync::{LazyLock, OnceLock};
 
 use regex::Regex;
 
+use crate::chars::{Classifier, LOWER, UPPER};
 use crate::dict::{WordSet, word_list};
 use crate::fold::{fold_byte, with_lowercase};
 use crate::matcher::prefix_key;
@@ -766,10 +767,10 @@ fn is_initial(w: &str) -> bool {
 /// characters ([`is_name_token_chars`]).
 fn is_name_token(w: &str) -> bool {
     let b = w.as_bytes();
+    let k = Classifier::new(w);
     let rest = match *b {
         [c, ref rest @ ..] if c.is_ascii_uppercase() => rest,
-        // `À`-`Þ` but `×`.
-        [0xC3, d, ref rest @ ..] if (0x80..=0x9E).contains(&d) && d != 0x97 => rest,
+        [0xC3, d, ref rest @ ..] if k.c3(d) & UPPER != 0 => rest,
         // Not capitalised (an ASCII character, or a Latin-1 one that is no capital).
         [c, ..] if c < 0x80 || c == 0xC3 => return false,
         _ => return is_name_token_chars(w),
@@ -784,9 +785,7 @@ fn is_name_token(w: &str) -> bool {
             b'0'..=b'9' => return false,
             b'a'..=b'z' => lower = true,
             0xC3 => {
-                // `ß`-`ÿ` but `÷` are lower case.
-                let d = rest.get(i + 1).copied().unwrap_or(0);
-                lower |= (0x9F..=0xBF).contains(&d) && d != 0xB7;
+                lower |= rest.get(i + 1).is_some_and(|&d| k.c3(d) & LOWER != 0);
                 i += 1;
             }
             0x80.. => return is_name_token_chars(w),
