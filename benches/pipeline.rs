@@ -16,6 +16,10 @@ use kommunegraf::furniture::Furniture;
 use kommunegraf::matcher::Matcher;
 use kommunegraf::pipeline::{self, Extractor, Options};
 
+#[path = "../tests/support/xorshift.rs"]
+mod xorshift;
+use xorshift::XorShift;
+
 /// Deterministic Danish-looking articles naming entities of the shipped
 /// dictionaries, people by given name and role, and some site furniture.
 fn corpus(docs: usize) -> Vec<String> {
@@ -23,13 +27,8 @@ fn corpus(docs: usize) -> Vec<String> {
     let dict = Dictionary::embedded(&mut diag);
     let names: Vec<&str> = dict.entities.iter().map(|e| e.label.as_str()).collect();
     let people = ["Jens Hansen", "Mette Kjær Olsen", "Anne-Marie Dahl", "Søren Lund", "Peter Egelund"];
-    let mut seed = 0x2545_f491_4f6c_dd1du64;
-    let mut next = |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
+    let mut rng = XorShift::fixed();
+    let mut next = |n: usize| rng.below(n);
     let templates = [
         "{A} har indgået en aftale med {B} om drift af it-systemerne, og det koster 12 mio. kr. om året.",
         "\"Vi er glade for samarbejdet,\" siger it-chef {P}, der er it-chef i {A}.",

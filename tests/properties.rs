@@ -11,6 +11,10 @@ use kommunegraf::{Dictionary, Window};
 
 use proptest::prelude::*;
 
+#[path = "support/xorshift.rs"]
+mod xorshift;
+use xorshift::XorShift;
+
 const FRAGMENTS: &[&str] = &[
     "KMD",
     "kmd",
@@ -114,13 +118,8 @@ fn embedded() -> Dictionary {
 fn reused_lists_leave_no_trace_across_many_chunks() {
     // A fixed pseudo-random mix of fragments: documents of every size and
     // content, so a list filled again after a larger one would show.
-    let mut seed = 0x2545_f491_4f6c_dd1du64;
-    let mut next = |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
+    let mut rng = XorShift::fixed();
+    let mut next = |n: usize| rng.below(n);
     let texts: Vec<String> = (0..700)
         .map(|_| {
             let pieces = [2, 10, 60, 300][next(4)];
