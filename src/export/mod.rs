@@ -459,23 +459,39 @@ pub fn attr_key(name: &str) -> String {
 }
 
 /// Text safe for XML 1.0: markup characters escaped, control characters
-/// (which XML 1.0 forbids or readers reject) dropped.
-pub fn xml_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\u{FFFE}' | '\u{FFFF}' => {}
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
+/// (which XML 1.0 forbids or readers reject) dropped. Written where it is
+/// formatted (`{}`), in slices of the text between the characters it
+/// changes: no string of its own.
+pub fn xml_text(s: &str) -> XmlText<'_> {
+    XmlText(s)
 }
+
+/// See [`xml_text`].
+pub struct XmlText<'a>(&'a str);
+
+impl std::fmt::Display for XmlText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = self.0;
+        let mut from = 0;
+        for (i, c) in s.char_indices() {
+            let escaped = match c {
+                '&' => "&amp;",
+                '<' => "&lt;",
+                '>' => "&gt;",
+                '"' => "&quot;",
+                '\'' => "&apos;",
+                '\u{FFFE}' | '\u{FFFF}' => "",
+                c if c.is_control() => "",
+                _ => continue,
+            };
+            f.write_str(&s[from..i])?;
+            f.write_str(escaped)?;
+            from = i + c.len_utf8();
+        }
+        f.write_str(&s[from..])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -539,10 +555,31 @@ mod tests {
         }
     }
 
+    proptest! {
+        /// The text written in slices is the text made a character at a time.
+        #[test]
+        fn xml_text_in_slices_is_the_text_a_character_at_a_time(s in "[a&<>\"'æ\u{1}\u{7f}\u{85}\u{FFFE}\u{FFFF}👍 ]{0,40}") {
+            let mut want = String::new();
+            for c in s.chars() {
+                match c {
+                    '&' => want.push_str("&amp;"),
+                    '<' => want.push_str("&lt;"),
+                    '>' => want.push_str("&gt;"),
+                    '"' => want.push_str("&quot;"),
+                    '\'' => want.push_str("&apos;"),
+                    '\u{FFFE}' | '\u{FFFF}' => {}
+                    c if c.is_control() => {}
+                    c => want.push(c),
+                }
+            }
+            prop_assert_eq!(xml_text(&s).to_string(), want);
+        }
+    }
+
     #[test]
     fn xml_text_escapes_and_drops_controls() {
-        assert_eq!(xml_text("A & B <c> \"d\" 'e'"), "A &amp; B &lt;c&gt; &quot;d&quot; &apos;e&apos;");
-        assert_eq!(xml_text("x\u{1}y\u{7f}z\u{200f}æ👍"), "xyz\u{200f}æ👍");
+        assert_eq!(xml_text("A & B <c> \"d\" 'e'").to_string(), "A &amp; B &lt;c&gt; &quot;d&quot; &apos;e&apos;");
+        assert_eq!(xml_text("x\u{1}y\u{7f}z\u{200f}æ👍").to_string(), "xyz\u{200f}æ👍");
     }
 
     #[test]
