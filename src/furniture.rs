@@ -53,8 +53,19 @@ struct Marker {
 #[derive(Debug, Clone)]
 struct Starts {
     first: Box<[bool; 256]>,
-    prefixes: crate::FastMap<Vec<u8>, Vec<usize>>,
+    /// By [`prefix_key`]: a number, hashed and compared at once (with the
+    /// bytes as the key, the look-ups cost ~190 instructions a paragraph).
+    prefixes: crate::FastMap<u32, Vec<usize>>,
     lens: Vec<usize>,
+}
+
+/// The longest prefix of a marker's matches that [`Starts`] keeps.
+const PREFIX_BYTES: usize = 3;
+
+/// Up to [`PREFIX_BYTES`] bytes and their number, as one number.
+fn prefix_key(b: &[u8]) -> u32 {
+    debug_assert!(b.len() <= PREFIX_BYTES);
+    b.iter().fold(b.len() as u32, |k, &x| k << 8 | u32::from(x))
 }
 
 impl Starts {
@@ -66,14 +77,14 @@ impl Starts {
             if !hir.properties().look_set_prefix().contains(Look::Start) {
                 return None;
             }
-            let seq = Extractor::new().limit_literal_len(3).extract(&hir);
+            let seq = Extractor::new().limit_literal_len(PREFIX_BYTES).extract(&hir);
             for lit in seq.literals()? {
                 let b = lit.as_bytes();
                 starts.first[usize::from(*b.first()?)] = true;
                 if !starts.lens.contains(&b.len()) {
                     starts.lens.push(b.len());
                 }
-                let markers = starts.prefixes.entry(b.to_vec()).or_default();
+                let markers = starts.prefixes.entry(prefix_key(b)).or_default();
                 if !markers.contains(&i) {
                     markers.push(i);
                 }
@@ -97,7 +108,7 @@ impl Starts {
             return;
         }
         for &n in &self.lens {
-            if let Some(markers) = para.get(..n).and_then(|p| self.prefixes.get(p)) {
+            if let Some(markers) = para.get(..n).and_then(|p| self.prefixes.get(&prefix_key(p))) {
                 markers.iter().for_each(|&i| f(i));
             }
         }
