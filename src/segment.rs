@@ -122,6 +122,14 @@ fn word_before(text: &str, dot: usize) -> &str {
     &text[start..dot]
 }
 
+/// Whether six ASCII letters or digits stand right before byte `i`: the
+/// word before is then no abbreviation (the longest, "p.g.a", has five
+/// bytes) and no initials (its last part has more than one letter), and
+/// need not be read. Most full stops end such a word ("kommunen.").
+fn long_word_before(b: &[u8], i: usize) -> bool {
+    i >= 6 && b[i - 6..i].iter().all(u8::is_ascii_alphanumeric)
+}
+
 /// An ASCII word of at most five bytes (the longest of [`ABBREVIATIONS`],
 /// "p.g.a"), lower-cased, as one number: its bytes and its length.
 fn abbreviation_key(word: &[u8]) -> Option<u64> {
@@ -252,7 +260,7 @@ fn split_sentences(text: &str, para: Span, paragraph: u32, marks: &[usize], out:
         if !split {
             continue;
         }
-        if c == '.' && end == i + 1 && is_abbreviation(word_before(s, i)) {
+        if c == '.' && end == i + 1 && !long_word_before(b, i) && is_abbreviation(word_before(s, i)) {
             continue;
         }
         push_trimmed(para.start, s, sent_start, end, paragraph, out);
@@ -366,6 +374,7 @@ mod tests {
         fn agrees_with_the_reference(parts in proptest::collection::vec(proptest::prop_oneof![
             proptest::sample::select(vec![".", "!", "?", "…", "...", " ", "\u{a0}", "\n", "\r", "\r\n", "\"", "”", "»", ")",
                 "kr", "bl.a", "D", "Kl", "KR", "\u{212a}r", "Det", "det", "I", "2025", "æ", "Ø", "–", "(", "a/s",
+                "kommunen", "A.P", "p.g.a", "m.fl", "xy", "ekskl", "Inkl",
                 "\u{2028}", "\u{2003}", "\u{202f}"]).prop_map(str::to_string),
             any::<char>().prop_map(|c| c.to_string()),
         ], 0..40), pad in 0usize..140, filler in proptest::sample::select(vec![" ", "x", "æ", ".", "\n", "\u{2028}"])) {
@@ -415,6 +424,9 @@ mod tests {
             ("Se nyteknik.se for mere. Tak.", &["Se nyteknik.se for mere.", "Tak."]),
             ("Hvad nu? Det ved ingen.", &["Hvad nu?", "Det ved ingen."]),
             ("Udbuddet i 2025. Det sker igen.", &["Udbuddet i 2025.", "Det sker igen."]),
+            // Five letters can be an abbreviation, six cannot.
+            ("Prisen er 100 kr. ekskl. Moms og fragt.", &["Prisen er 100 kr. ekskl. Moms og fragt."]),
+            ("Det er aftalt. Moms og fragt.", &["Det er aftalt.", "Moms og fragt."]),
             // "a/s" is listed: the word before a full stop keeps its slash.
             ("Prisen er 5 kr. pr. a/s. Det er fast.", &["Prisen er 5 kr. pr. a/s. Det er fast."]),
         ];
