@@ -228,7 +228,8 @@ impl serde::Serialize for Examples {
 #[derive(Debug, Default)]
 pub struct CoMentionGraph {
     pub graph: UnGraph<NodeStats, EdgeStats>,
-    nodes: FastMap<EntityIdx, NodeIndex>,
+    /// By entity index, its node ([`NodeIndex::end`]: none yet).
+    nodes: Vec<NodeIndex>,
     edges: FastMap<(NodeIndex, NodeIndex), EdgeIndex>,
     /// Per edge, the number of the last document that linked its pair (the
     /// value of `documents` while that document was added; 0: none): a pair
@@ -471,16 +472,27 @@ impl CoMentionGraph {
     }
 
     fn node(&mut self, entity: EntityIdx) -> NodeIndex {
-        *self.nodes.entry(entity).or_insert_with(|| {
-            self.graph.add_node(NodeStats {
+        let e = entity as usize;
+        if self.nodes.len() <= e {
+            self.nodes.resize(e + 1, NodeIndex::end());
+        }
+        if self.nodes[e] == NodeIndex::end() {
+            self.nodes[e] = self.graph.add_node(NodeStats {
                 entity,
                 mentions: 0,
                 documents: 0,
                 windows: 0,
                 first_seen: None,
                 last_seen: None,
-            })
-        })
+            });
+        }
+        self.nodes[e]
+    }
+
+    /// The node of `entity`, if it has one.
+    #[cfg(test)]
+    fn node_of(&self, entity: EntityIdx) -> Option<NodeIndex> {
+        self.nodes.get(entity as usize).copied().filter(|&n| n != NodeIndex::end())
     }
 
     /// Add the mentions of one document. Its list windows (see
@@ -803,7 +815,7 @@ mod tests {
     }
 
     fn edge(g: &CoMentionGraph, a: EntityIdx, b: EntityIdx) -> Option<(u64, u64)> {
-        let (na, nb) = (g.nodes[&a], g.nodes[&b]);
+        let (na, nb) = (g.node_of(a).expect("a node"), g.node_of(b).expect("a node"));
         g.graph.find_edge(na, nb).map(|e| (g.graph[e].windows, g.graph[e].documents))
     }
 
@@ -815,7 +827,7 @@ mod tests {
         assert_eq!(edge(&g, 0, 1), Some((3, 2)));
         assert_eq!(edge(&g, 1, 2), Some((1, 1)));
         assert_eq!(edge(&g, 0, 2), None);
-        let n0 = &g.graph[g.nodes[&0]];
+        let n0 = &g.graph[g.node_of(0).unwrap()];
         assert_eq!((n0.mentions, n0.documents, n0.windows), (4, 2, 3));
         assert_eq!(g.total_windows, 6);
     }
@@ -830,7 +842,7 @@ mod tests {
         assert_eq!(edge(&g, 0, 2), None);
         assert_eq!(edge(&g, 1, 2), None);
         // The list's mentions still count for their entities.
-        let n2 = &g.graph[g.nodes[&2]];
+        let n2 = &g.graph[g.node_of(2).unwrap()];
         assert_eq!((n2.mentions, n2.documents, n2.windows), (1, 1, 1));
         assert_eq!(g.add_document(doc("d2", 1), &occ(&[(0, 0), (1, 0)])), None);
         assert_eq!(edge(&g, 0, 1), Some((2, 2)));
@@ -860,7 +872,7 @@ mod tests {
             for a in 0..8 {
                 for b in a + 1..8 {
                     let c = (0..40).filter(|&w| named(w) <= limit && holds(a, w) && holds(b, w)).count() as u64;
-                    let got = g.nodes.get(&a).zip(g.nodes.get(&b)).and_then(|(&na, &nb)| g.graph.find_edge(na, nb));
+                    let got = g.node_of(a).zip(g.node_of(b)).and_then(|(na, nb)| g.graph.find_edge(na, nb));
                     proptest::prop_assert_eq!(got.map_or(0, |e| g.graph[e].windows), c, "{} {}", a, b);
                 }
             }
