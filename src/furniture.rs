@@ -53,7 +53,7 @@ struct Marker {
 #[derive(Debug, Clone)]
 struct Starts {
     first: Box<[bool; 256]>,
-    /// By [`prefix_key`]: a number, hashed and compared at once (with the
+    /// By [`literal_key`]: a number, hashed and compared at once (with the
     /// bytes as the key, the look-ups cost ~190 instructions a paragraph).
     prefixes: crate::FastMap<u32, Vec<usize>>,
     lens: Vec<usize>,
@@ -63,7 +63,7 @@ struct Starts {
 const PREFIX_BYTES: usize = 3;
 
 /// Up to [`PREFIX_BYTES`] bytes and their number, as one number.
-fn prefix_key(b: &[u8]) -> u32 {
+fn literal_key(b: &[u8]) -> u32 {
     debug_assert!(b.len() <= PREFIX_BYTES);
     b.iter().fold(b.len() as u32, |k, &x| k << 8 | u32::from(x))
 }
@@ -84,7 +84,7 @@ impl Starts {
                 if !starts.lens.contains(&b.len()) {
                     starts.lens.push(b.len());
                 }
-                let markers = starts.prefixes.entry(prefix_key(b)).or_default();
+                let markers = starts.prefixes.entry(literal_key(b)).or_default();
                 if !markers.contains(&i) {
                     markers.push(i);
                 }
@@ -108,7 +108,7 @@ impl Starts {
             return;
         }
         for &n in &self.lens {
-            if let Some(markers) = para.get(..n).and_then(|p| self.prefixes.get(&prefix_key(p))) {
+            if let Some(markers) = para.get(..n).and_then(|p| self.prefixes.get(&literal_key(p))) {
                 markers.iter().for_each(|&i| f(i));
             }
         }
