@@ -36,9 +36,44 @@ pub struct Relation {
 /// The name of the relation kind in the output files.
 pub const AFFILIATION: &str = "affiliation";
 
-/// A title: a word ending in a role (`it-chef`, `finansordfører`), with an
-/// optional modifier (`administrerende direktør`).
-const TITLE: &str = r"\b(?:(?:administrerende|adm\.|konstitueret|fungerende|tidligere|nye?|daglig|teknisk|øverste|kommunal|politisk|faglig)\s+)?[\p{L}\-]*(?:chef|direktør|ordfører|minister|formand|næstformand|leder|rådgiver|konsulent|redaktør|analytiker|professor|borgmester|rådmand|partner|stifter|ejer|medlem|arkitekt|koordinator|specialist|sekretær|CEO|CTO|CIO|CFO)";
+/// The roles a title word ends in (`it-chef`, `finansordfører`).
+const ROLES: &[&str] = &[
+    "chef",
+    "direktør",
+    "ordfører",
+    "minister",
+    "formand",
+    "næstformand",
+    "leder",
+    "rådgiver",
+    "konsulent",
+    "redaktør",
+    "analytiker",
+    "professor",
+    "borgmester",
+    "rådmand",
+    "partner",
+    "stifter",
+    "ejer",
+    "medlem",
+    "arkitekt",
+    "koordinator",
+    "specialist",
+    "sekretær",
+    "CEO",
+    "CTO",
+    "CIO",
+    "CFO",
+];
+
+/// A title: a word ending in one of [`ROLES`], with an optional modifier
+/// (`administrerende direktør`).
+fn title() -> String {
+    format!(
+        r"\b(?:(?:administrerende|adm\.|konstitueret|fungerende|tidligere|nye?|daglig|teknisk|øverste|kommunal|politisk|faglig)\s+)?[\p{{L}}\-]*(?:{})",
+        ROLES.join("|")
+    )
+}
 
 struct Patterns {
     /// P, der er TITLE i O
@@ -65,17 +100,18 @@ fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {
         let re = |s: String| crate::constant_regex(&s);
+        let title = title();
         Patterns {
             p_comma_title_prep: re(format!(
-                r"^(?:s|'s|’s)?,\s+(?:der\s+er\s+|som\s+er\s+|nu\s+|ny\s+|tidligere\s+)?(?P<title>{TITLE})\s+(?:i|hos|for|ved|på|af)\s+(?:det\s+|den\s+)?$"
+                r"^(?:s|'s|’s)?,\s+(?:der\s+er\s+|som\s+er\s+|nu\s+|ny\s+|tidligere\s+)?(?P<title>{title})\s+(?:i|hos|for|ved|på|af)\s+(?:det\s+|den\s+)?$"
             )),
             p_fra: re(r"^\s+(?:fra|hos|i)\s+$".into()),
             o_hired: re(r"^\s+har\s+(?:nu\s+)?(?:ansat|udnævnt|ansætter|hentet)\s+$".into()),
-            o_gen_title: re(format!(r"^(?:s|'s|’s|´s)\s+(?:nye\s+|tidligere\s+|egen\s+)?(?P<title>{TITLE})\s*,?\s+$")),
+            o_gen_title: re(format!(r"^(?:s|'s|’s|´s)\s+(?:nye\s+|tidligere\s+|egen\s+)?(?P<title>{title})\s*,?\s+$")),
             o_comma: re(r"^(?:s)?,\s+$".into()),
-            title_before: re(format!(r"(?P<title>{TITLE})\s+$")),
-            title_before_o: re(format!(r"(?P<title>{TITLE})\s+(?:i|hos|for|ved|på)\s+$")),
-            som_title: re(format!(r"^\s+som\s+(?:ny\s+)?(?P<title>{TITLE}|[\p{{Ll}}\-]+)")),
+            title_before: re(format!(r"(?P<title>{title})\s+$")),
+            title_before_o: re(format!(r"(?P<title>{title})\s+(?:i|hos|for|ved|på)\s+$")),
+            som_title: re(format!(r"^\s+som\s+(?:ny\s+)?(?P<title>{title}|[\p{{Ll}}\-]+)")),
         }
     })
 }
@@ -84,16 +120,38 @@ fn patterns() -> &'static Patterns {
 /// patterns that read it run (most pairs of a person and an organisation in
 /// a sentence state no post): each is true wherever its pattern matches.
 mod may {
-    /// `p_comma_title_prep`: a comma, after an optional genitive, and a
-    /// preposition (or "det", "den" after one) as the last word, after
-    /// white space.
+    /// `p_comma_title_prep`: a comma, after an optional genitive, then a
+    /// role, a preposition and an optional "det" or "den" as the last words,
+    /// between white space. Most gaps with a comma and a preposition at the
+    /// end state no post ("Lars Møller, der bor i"): the role before the
+    /// preposition turns them away before the pattern is run for its title.
     pub fn p_comma(gap: &str) -> bool {
         let comma = gap.starts_with(',') || ["s,", "'s,", "’s,"].iter().any(|p| gap.starts_with(p));
-        let last = gap.trim_end();
-        comma
-            && ["i", "hos", "for", "ved", "på", "af", "det", "den"]
-                .iter()
-                .any(|w| last.strip_suffix(w).is_some_and(|head| head.ends_with(char::is_whitespace)))
+        if !comma {
+            return false;
+        }
+        let rest = gap.trim_end();
+        let rest = strip_word(rest, &["det", "den"]).unwrap_or(rest);
+        strip_word(rest, &["i", "hos", "for", "ved", "på", "af"]).is_some_and(ends_in_role)
+    }
+
+    /// `title_before_o`: a role, then one of its prepositions as the last
+    /// word, between white space.
+    pub fn title_before_o(before: &str) -> bool {
+        strip_word(before.trim_end(), &["i", "hos", "for", "ved", "på"]).is_some_and(ends_in_role)
+    }
+
+    /// `s` without its last word when that is one of `words` with white
+    /// space before it, and without that white space.
+    fn strip_word<'s>(s: &'s str, words: &[&str]) -> Option<&'s str> {
+        words
+            .iter()
+            .find_map(|w| s.strip_suffix(w).filter(|head| head.ends_with(char::is_whitespace)).map(str::trim_end))
+    }
+
+    /// Whether `s` ends in one of the [`super::ROLES`] a title ends in.
+    fn ends_in_role(s: &str) -> bool {
+        super::ROLES.iter().any(|r| s.ends_with(r))
     }
 
     /// `p_fra`: one of its prepositions alone between white space.
@@ -101,9 +159,20 @@ mod may {
         matches!(gap.trim(), "fra" | "hos" | "i")
     }
 
-    /// `o_gen_title`: a genitive, then white space.
+    /// `o_gen_title`: a genitive, then white space, and a role at the end
+    /// (before white space and at most one comma). Most gaps after an
+    /// organisation's genitive hold more than a title ("Odense Kommunes
+    /// borgere, siger Lars Møller"): the end turns them away before the
+    /// pattern is run for its title.
     pub fn o_gen_title(gap: &str) -> bool {
-        ["s", "'s", "’s", "´s"].iter().any(|g| gap.strip_prefix(g).is_some_and(|r| r.starts_with(char::is_whitespace)))
+        let genitive = ["s", "'s", "’s", "´s"]
+            .iter()
+            .any(|g| gap.strip_prefix(g).is_some_and(|r| r.starts_with(char::is_whitespace)));
+        if !genitive {
+            return false;
+        }
+        let last = gap.trim_end();
+        ends_in_role(last.strip_suffix(',').unwrap_or(last).trim_end())
     }
 
     /// `o_comma`: a comma, after an optional `s`.
@@ -167,7 +236,10 @@ pub fn relations(text: &str, segments: &Segments, located: &[Located], dict: &Di
                 if let Some(c) = may::o_gen_title(gap).then(|| p.o_gen_title.captures(gap)).flatten() {
                     Some((eb, ea, c["title"].to_string()))
                 } else if may::o_comma(gap) && p.o_comma.is_match(gap) {
-                    p.title_before_o.captures(before_a).map(|c| (eb, ea, c["title"].to_string()))
+                    may::title_before_o(before_a)
+                        .then(|| p.title_before_o.captures(before_a))
+                        .flatten()
+                        .map(|c| (eb, ea, c["title"].to_string()))
                 } else if may::o_hired(gap) && p.o_hired.is_match(gap) {
                     p.som_title.captures(after_b).map(|c| (eb, ea, c["title"].to_string()))
                 } else {
@@ -255,7 +327,9 @@ mod tests {
             space in proptest::sample::select(vec!["", " ", "  ", "\u{a0}", "\n", "\u{2003}"]),
             word in proptest::sample::select(vec!["", "der er ", "nu ", "nye ", "har ", "har nu ", "HAR ", "fra", "hos", "i", "Fra"]),
             verb in proptest::sample::select(vec!["", "ansat", "hentet", "x"]),
-            title in proptest::sample::select(vec!["", "it-chef", "administrerende direktør", "formand"]),
+            title in proptest::sample::select(vec![
+                "", "it-chef", "administrerende direktør", "formand", "projektleder", "CEO", "Direktør", "kok", "chefen",
+            ]),
             after in proptest::sample::select(vec!["", " ", "\u{a0}", " ,", ", "]),
             prep in proptest::sample::select(vec![
                 "", "i ", "for ", "på ", "på den ", "hos ", "ved ", "af ", "i det ", "af\u{a0}", "ved\n", "fori ", "pa ",
@@ -269,6 +343,7 @@ mod tests {
                 (p.o_gen_title.is_match(&gap), may::o_gen_title(&gap), "o_gen_title"),
                 (p.o_comma.is_match(&gap), may::o_comma(&gap), "o_comma"),
                 (p.o_hired.is_match(&gap), may::o_hired(&gap), "o_hired"),
+                (p.title_before_o.is_match(&gap), may::title_before_o(&gap), "title_before_o"),
             ];
             for (matched, may, name) in cases {
                 proptest::prop_assert!(!matched || may, "{} matches {:?} but its literal test says no", name, gap);
@@ -282,7 +357,7 @@ mod tests {
     fn each_pattern_matches_a_built_gap() {
         let p = patterns();
         type Case<'a> = (&'a Regex, fn(&str) -> bool, &'a [&'a str]);
-        let cases: [Case; 5] = [
+        let cases: [Case; 6] = [
             (
                 &p.p_comma_title_prep,
                 may::p_comma,
@@ -302,11 +377,31 @@ mod tests {
             (&p.o_gen_title, may::o_gen_title, &["s it-chef ", "'s nye formand ", "´s\nadministrerende direktør, "]),
             (&p.o_comma, may::o_comma, &[", ", "s,\u{a0}"]),
             (&p.o_hired, may::o_hired, &[" har ansat ", "\n har nu hentet "]),
+            (&p.title_before_o, may::title_before_o, &["Det siger it-chef i ", "formand for\u{a0}", "CTO hos "]),
         ];
         for (re, may, gaps) in cases {
             for gap in gaps {
                 assert!(re.is_match(gap), "{re} on {gap:?}");
                 assert!(may(gap), "{re}: the literal test turns away {gap:?}");
+            }
+        }
+    }
+
+    /// The literal tests that look for a role turn away gaps that have the
+    /// other words of their pattern but no role: the pattern is not run.
+    #[test]
+    fn gaps_without_a_role_are_turned_away() {
+        let p = patterns();
+        type Case<'a> = (&'a Regex, fn(&str) -> bool, &'a [&'a str]);
+        let cases: [Case; 3] = [
+            (&p.p_comma_title_prep, may::p_comma, &[", der bor i ", ", som i det ", "s, ligesom resten af "]),
+            (&p.o_gen_title, may::o_gen_title, &["s borgere, siger ", "'s kunder ", "s Direktør "]),
+            (&p.title_before_o, may::title_before_o, &["Det siger hun i ", "Det skete for "]),
+        ];
+        for (re, may, gaps) in cases {
+            for gap in gaps {
+                assert!(!re.is_match(gap), "{re} on {gap:?}");
+                assert!(!may(gap), "{re}: the literal test lets {gap:?} through");
             }
         }
     }
