@@ -96,7 +96,36 @@ pub(crate) fn prefix_key(w: &[u8]) -> usize {
         [a] => u32::from(a),
         [] => 0,
     };
-    let x = u64::from(head) | (w.len().min(31) as u64) << 32;
+    key_of(head, w.len())
+}
+
+/// [`prefix_key`] of the word `buf[start..end]`: where four bytes stand at
+/// `start` (all but the last few of a text), one load masked to the word's
+/// length, with no branch on the length: word lengths follow no pattern a
+/// branch predictor can learn. The match on them had 2.6% of a one-thread
+/// run's cpu-clock samples (perf) for 0.6% of its instructions.
+#[inline(always)]
+fn prefix_key_in(buf: &[u8], start: usize, end: usize) -> usize {
+    let Some(four) = buf.get(start..start + 4).and_then(|b| <[u8; 4]>::try_from(b).ok()) else {
+        return prefix_key_at_end(&buf[start..end]);
+    };
+    let len = end - start;
+    let mask = ((1u64 << (8 * len.min(4))) - 1) as u32;
+    key_of(u32::from_le_bytes(four) & mask, len)
+}
+
+/// [`prefix_key`] of a word among the last bytes of a text: out of line,
+/// so that the test every word takes stays small enough to inline.
+#[cold]
+#[inline(never)]
+fn prefix_key_at_end(w: &[u8]) -> usize {
+    prefix_key(w)
+}
+
+/// The key of a word's first four bytes (zero beyond its end) and length.
+#[inline(always)]
+fn key_of(head: u32, len: usize) -> usize {
+    let x = u64::from(head) | (len.min(31) as u64) << 32;
     (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 49) as usize
 }
 
@@ -184,14 +213,16 @@ impl FirstWords {
         f
     }
 
-    /// Whether the folded word `w` (a whole run of word characters, `lower`
-    /// when its first letter is lower case) may begin an alias.
+    /// Whether the folded word `folded[start..end]` (a whole run of word
+    /// characters, `lower` when its first letter is lower case) may begin
+    /// an alias.
     #[inline(always)]
-    fn word(&self, w: &[u8], lower: bool) -> bool {
-        if lower && w.first().is_some_and(|&b| !self.lower_firsts.contains(usize::from(b))) {
+    fn word(&self, folded: &[u8], start: usize, end: usize, lower: bool) -> bool {
+        if lower && !self.lower_firsts.contains(usize::from(folded[start])) {
             return false;
         }
-        self.prefixes.contains(prefix_key(w)) && (!self.confirm_words || self.confirm(w))
+        self.prefixes.contains(prefix_key_in(folded, start, end))
+            && (!self.confirm_words || self.confirm(&folded[start..end]))
     }
 
     /// The rest of [`FirstWords::word`] for a word that passes a full
@@ -327,7 +358,7 @@ impl RunVisitor<'_> {
     /// for those).
     #[inline(always)]
     pub fn visit(&mut self, r: &Run) {
-        if self.m.starts.word(&self.folded[r.start..r.end], r.first & LOWER != 0) {
+        if self.m.starts.word(self.folded, r.start, r.end, r.first & LOWER != 0) {
             self.push(r.start);
         }
     }
@@ -651,6 +682,19 @@ mod tests {
             proptest::num::u8::ANY,
         ], 0..40)) {
             proptest::prop_assert_eq!(has_at_or_slash(&b), b.iter().any(|&c| c == b'@' || c == b'/'), "{:?}", b);
+        }
+
+        /// The key of a word read from its text with one masked load is the
+        /// key of the word alone, for words of any length anywhere in the
+        /// text (the last ones too, where four bytes do not stand).
+        #[test]
+        fn a_key_read_in_the_text_is_the_key_of_the_word(
+            buf in proptest::collection::vec(proptest::num::u8::ANY, 1..12),
+            a in 0usize..12,
+            b in 0usize..12,
+        ) {
+            let (start, end) = (a.min(b).min(buf.len() - 1), a.max(b).min(buf.len()));
+            proptest::prop_assert_eq!(prefix_key_in(&buf, start, end), prefix_key(&buf[start..end]));
         }
     }
 
