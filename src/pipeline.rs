@@ -1051,6 +1051,9 @@ fn table(out: &mut OutputDir, name: &str, header: &[&str]) -> Result<StreamedTab
 const CHUNK_DOCS: usize = 64;
 /// Bytes of text per chunk, for corpora of long documents.
 const CHUNK_BYTES: usize = 1 << 20;
+/// The fewest bytes of text in a chunk cut short near the end of the input
+/// ([`read_chunk`]).
+const LAST_CHUNK_BYTES: usize = 64 << 10;
 /// Chunks read but not yet merged, per worker: bounds memory however
 /// unevenly documents take time.
 const CHUNKS_IN_FLIGHT_PER_WORKER: usize = 4;
@@ -1087,7 +1090,8 @@ fn parallel<'m, 'd>(
     }
     let token_rx = Mutex::new(token_rx);
     // The reader and the number of the next chunk it reads.
-    let input = Mutex::new((reader, 0u64));
+    let left = Some(reader.input_size()).filter(|&n| n > 0);
+    let input = Mutex::new(Input { reader, next: 0, left, threads });
     let order = InOrder::new(merger, token_tx);
     // The lists of merged documents, given back to the workers to fill again
     // (allocating them anew and freeing them on another thread cost 5% of
@@ -1152,20 +1156,42 @@ fn parallel<'m, 'd>(
     order.finish()
 }
 
+/// The reader the workers share.
+struct Input<'r> {
+    reader: &'r mut DocumentReader,
+    /// The number of the next chunk.
+    next: u64,
+    /// Input bytes not yet read, when the size of the inputs is known.
+    left: Option<u64>,
+    threads: usize,
+}
+
 /// The next chunk of documents and its number (empty at the end of the input).
-fn read_chunk(input: &mut (&mut DocumentReader, u64)) -> (u64, Vec<ReadDocument>) {
-    let (reader, next) = input;
+///
+/// Near the end of the input chunks get smaller (to a share of what is
+/// left, at least [`LAST_CHUNK_BYTES`]), so that the workers finish close
+/// together instead of one processing a whole last chunk while the others
+/// wait. `--threads 2` on the 100 MB bench, 14 alternating runs: median wall
+/// 323.5 -> 320.0 ms.
+fn read_chunk(input: &mut Input) -> (u64, Vec<ReadDocument>) {
+    let limit = match input.left {
+        Some(left) => (left / (2 * input.threads as u64)).clamp(LAST_CHUNK_BYTES as u64, CHUNK_BYTES as u64) as usize,
+        None => CHUNK_BYTES,
+    };
     let mut chunk = Vec::with_capacity(CHUNK_DOCS);
     let mut bytes = 0;
-    while let Some(read) = reader.next_read() {
+    while let Some(read) = input.reader.next_read() {
         bytes += read.doc.text.len();
+        if let Some(left) = &mut input.left {
+            *left = left.saturating_sub(read.input_bytes);
+        }
         chunk.push(read);
-        if chunk.len() >= CHUNK_DOCS || bytes >= CHUNK_BYTES {
+        if chunk.len() >= CHUNK_DOCS || bytes >= limit {
             break;
         }
     }
-    let seq = *next;
-    *next += 1;
+    let seq = input.next;
+    input.next += 1;
     (seq, chunk)
 }
 
@@ -1487,6 +1513,43 @@ mod tests {
 
     /// Files written side by side land under their own names, whole; a
     /// failed one is named and no file appears.
+    /// Chunks get smaller near the end of the input, down to
+    /// LAST_CHUNK_BYTES, and every document is read once, in order; with
+    /// the size of the input unknown they keep their size.
+    #[test]
+    fn chunks_shrink_near_the_end_of_the_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.jsonl");
+        let text = "Kommunen køber it. ".repeat(500); // 9,500 bytes
+        let lines: String = (0..1000).map(|i| format!("{{\"id\":\"d{i}\",\"text\":\"{text}\"}}\n")).collect();
+        std::fs::write(&path, lines).unwrap();
+        let chunks = |known: bool| {
+            let mut reader = DocumentReader::new(std::slice::from_ref(&path));
+            let left = known.then(|| reader.input_size());
+            let mut input = Input { reader: &mut reader, next: 0, left, threads: 2 };
+            let mut sizes = Vec::new();
+            let mut ids = Vec::new();
+            loop {
+                let (seq, docs) = read_chunk(&mut input);
+                assert_eq!(seq as usize, sizes.len());
+                if docs.is_empty() {
+                    break;
+                }
+                sizes.push(docs.iter().map(|d| d.doc.text.len()).sum::<usize>());
+                ids.extend(docs.into_iter().map(|d| d.doc.id));
+            }
+            assert_eq!(ids, (0..1000).map(|i| format!("d{i}")).collect::<Vec<_>>());
+            sizes
+        };
+        let known = chunks(true);
+        let (first, last) = (known[0], known[known.len() - 2]);
+        assert!(first >= CHUNK_BYTES / 2, "first chunk {first} bytes");
+        assert!((LAST_CHUNK_BYTES..CHUNK_BYTES / 8).contains(&last), "last full chunk {last} bytes: {known:?}");
+        assert!(known.windows(2).all(|w| w[1] <= w[0] + text.len()), "{known:?}");
+        let unknown = chunks(false);
+        assert!(unknown[..unknown.len() - 1].iter().all(|&n| n >= CHUNK_BYTES / 2), "{unknown:?}");
+    }
+
     #[test]
     fn end_of_run_files_are_written_on_threads_and_errors_name_the_file() {
         for threads in [1, 2, 3] {
