@@ -113,7 +113,7 @@ pub struct ReadDocument {
 }
 
 /// How much of a JSON Lines file is read at a time. Small, so that with
-/// several workers the lines a worker parses were nearly always read into
+/// several workers the lines a worker parses were mostly read into
 /// the buffer by itself, and are in its own core's cache (with 1 MB reads
 /// a worker's chunk was often read by the other). `--threads 2` on the
 /// 100 MB bench, 16 alternating runs: median wall 317 -> 308.5 ms, CPU
