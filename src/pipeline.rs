@@ -1077,6 +1077,7 @@ pub fn warm_up() {
 /// slow document.
 fn parallel<'m, 'd>(
     reader: &mut DocumentReader,
+    input_size: Option<u64>,
     merger: Merger<'m>,
     threads: usize,
     new_extractor: &(dyn Fn() -> Extractor<'d> + Sync),
@@ -1089,9 +1090,7 @@ fn parallel<'m, 'd>(
         let _ = token_tx.send(());
     }
     let token_rx = Mutex::new(token_rx);
-    // The reader and the number of the next chunk it reads.
-    let left = Some(reader.input_size()).filter(|&n| n > 0);
-    let input = Mutex::new(Input { reader, next: 0, left, threads });
+    let input = Mutex::new(Input { reader, next: 0, left: input_size.filter(|&n| n > 0), threads });
     let order = InOrder::new(merger, token_tx);
     // The lists of merged documents, given back to the workers to fill again
     // (allocating them anew and freeing them on another thread cost 5% of
@@ -1229,6 +1228,9 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
     let matcher = Arc::new(matcher.context("building the Aho-Corasick automaton")?);
     phases.end("automaton");
     let mut reader = DocumentReader::new(&opts.inputs);
+    // The size of the inputs (a look at each file), for the progress bar and
+    // for the last chunks of several workers: looked up once, when needed.
+    let input_size = (opts.progress || threads > 1).then(|| reader.input_size());
     let mut merger = Merger {
         registry: dict.clone(),
         graph: CoMentionGraph::with_crowd_limit(opts.max_window_entities),
@@ -1238,7 +1240,7 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
         occurrences: Vec::new(),
         summary: Summary::default(),
         out_dir: &opts.out_dir,
-        progress: opts.progress.then(|| Progress::new(reader.input_size())),
+        progress: input_size.filter(|_| opts.progress).map(Progress::new),
         window: opts.window,
     };
     let new_extractor = || {
@@ -1264,7 +1266,7 @@ pub fn run(dict: &Dictionary, opts: &Options) -> Result<Summary> {
             stages.add(&ex.stopwatch);
         }
     } else {
-        merger = parallel(&mut reader, merger, threads, &new_extractor, opts, &stages)?;
+        merger = parallel(&mut reader, input_size, merger, threads, &new_extractor, opts, &stages)?;
     }
     phases.end("documents");
     let Merger { registry, graph, mentions_csv, documents_csv, relations_csv, mut summary, progress, .. } = merger;
@@ -1511,8 +1513,6 @@ mod tests {
         Box::new(move |w| Ok(w.write_all(text.as_bytes())?))
     }
 
-    /// Files written side by side land under their own names, whole; a
-    /// failed one is named and no file appears.
     /// Chunks get smaller near the end of the input, down to
     /// LAST_CHUNK_BYTES, and every document is read once, in order; with
     /// the size of the input unknown they keep their size.
@@ -1550,6 +1550,8 @@ mod tests {
         assert!(unknown[..unknown.len() - 1].iter().all(|&n| n >= CHUNK_BYTES / 2), "{unknown:?}");
     }
 
+    /// Files written side by side land under their own names, whole; a
+    /// failed one is named and no file appears.
     #[test]
     fn end_of_run_files_are_written_on_threads_and_errors_name_the_file() {
         for threads in [1, 2, 3] {
