@@ -66,6 +66,15 @@ const ROLES: &[&str] = &[
     "CFO",
 ];
 
+/// The prepositions between a title and its organisation ("it-chef i O",
+/// "medlem af O").
+const PREPOSITIONS: &[&str] = &["i", "hos", "for", "ved", "på", "af"];
+/// Those of them that a title before an organisation and a comma takes
+/// ("formand for O, P").
+const PREPOSITIONS_BEFORE_O: &[&str] = &["i", "hos", "for", "ved", "på"];
+/// The articles that may follow a preposition at the end of a gap ("i det").
+const ARTICLES: &[&str] = &["det", "den"];
+
 /// A title: a word ending in one of [`ROLES`], with an optional modifier
 /// (`administrerende direktør`).
 fn title() -> String {
@@ -101,16 +110,17 @@ fn patterns() -> &'static Patterns {
     P.get_or_init(|| {
         let re = |s: String| crate::constant_regex(&s);
         let title = title();
+        let (at, at_before_o, article) = (PREPOSITIONS.join("|"), PREPOSITIONS_BEFORE_O.join("|"), ARTICLES.join("|"));
         Patterns {
             p_comma_title_prep: re(format!(
-                r"^(?:s|'s|’s)?,\s+(?:der\s+er\s+|som\s+er\s+|nu\s+|ny\s+|tidligere\s+)?(?P<title>{title})\s+(?:i|hos|for|ved|på|af)\s+(?:det\s+|den\s+)?$"
+                r"^(?:s|'s|’s)?,\s+(?:der\s+er\s+|som\s+er\s+|nu\s+|ny\s+|tidligere\s+)?(?P<title>{title})\s+(?:{at})\s+(?:(?:{article})\s+)?$"
             )),
             p_fra: re(r"^\s+(?:fra|hos|i)\s+$".into()),
             o_hired: re(r"^\s+har\s+(?:nu\s+)?(?:ansat|udnævnt|ansætter|hentet)\s+$".into()),
             o_gen_title: re(format!(r"^(?:s|'s|’s|´s)\s+(?:nye\s+|tidligere\s+|egen\s+)?(?P<title>{title})\s*,?\s+$")),
             o_comma: re(r"^(?:s)?,\s+$".into()),
             title_before: re(format!(r"(?P<title>{title})\s+$")),
-            title_before_o: re(format!(r"(?P<title>{title})\s+(?:i|hos|for|ved|på)\s+$")),
+            title_before_o: re(format!(r"(?P<title>{title})\s+(?:{at_before_o})\s+$")),
             som_title: re(format!(r"^\s+som\s+(?:ny\s+)?(?P<title>{title}|[\p{{Ll}}\-]+)")),
         }
     })
@@ -131,14 +141,14 @@ mod may {
             return false;
         }
         let rest = gap.trim_end();
-        let rest = strip_word(rest, &["det", "den"]).unwrap_or(rest);
-        strip_word(rest, &["i", "hos", "for", "ved", "på", "af"]).is_some_and(ends_in_role)
+        let rest = strip_word(rest, super::ARTICLES).unwrap_or(rest);
+        strip_word(rest, super::PREPOSITIONS).is_some_and(ends_in_role)
     }
 
     /// `title_before_o`: a role, then one of its prepositions as the last
     /// word, between white space.
     pub fn title_before_o(before: &str) -> bool {
-        strip_word(before.trim_end(), &["i", "hos", "for", "ved", "på"]).is_some_and(ends_in_role)
+        strip_word(before.trim_end(), super::PREPOSITIONS_BEFORE_O).is_some_and(ends_in_role)
     }
 
     /// `s` without its last word when that is one of `words` with white
