@@ -888,14 +888,15 @@ pub fn process(ex: &mut Extractor, read: ReadDocument, opts: &Options, scratch: 
     ex.stopwatch.lap(Stage::Windows);
     let sentence = |i: u32| ex.segments.sentences.get(i as usize).map(|s| s.span).unwrap_or_default();
     let text = doc.text.as_str();
-    contexts.clear();
-    contexts.extend(located.iter().map(|m| Excerpt::of(text, sentence(m.sentence), m.start, m.end)));
     relate::relations(&doc.text, &ex.segments, &located, ex.dict, &mut relations);
     relation_contexts.clear();
     relation_contexts.extend(relations.iter().map(|r| {
         let (a, b) = (&located[r.person], &located[r.organisation]);
         Excerpt::of(text, sentence(r.sentence), a.start.min(b.start), a.end.max(b.end))
     }));
+    ex.stopwatch.lap(Stage::Relate);
+    contexts.clear();
+    contexts.extend(located.iter().map(|m| Excerpt::of(text, sentence(m.sentence), m.start, m.end)));
     furniture_spans(&ex.segments, &ex.is_furniture, &mut furniture);
     let mut p = Processed {
         doc,

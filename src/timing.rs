@@ -31,13 +31,16 @@ pub enum Stage {
     Date,
     /// The co-mention windows of each mention.
     Windows,
-    /// Contexts, person–organisation relations and the CSV rows.
+    /// Person–organisation relations (a title between the two names of a
+    /// sentence) and their contexts.
+    Relate,
+    /// The mentions' contexts and the CSV rows.
     Rows,
     /// In input order: entities interned, rows written, graph counts.
     Merge,
 }
 
-const STAGES: usize = 11;
+const STAGES: usize = 12;
 
 impl Stage {
     /// Every stage, in the order [`Timings`] prints them.
@@ -51,6 +54,7 @@ impl Stage {
         Stage::Discover,
         Stage::Date,
         Stage::Windows,
+        Stage::Relate,
         Stage::Rows,
         Stage::Merge,
     ];
@@ -66,6 +70,7 @@ impl Stage {
             Stage::Discover => "discover",
             Stage::Date => "date",
             Stage::Windows => "windows",
+            Stage::Relate => "relate",
             Stage::Rows => "rows",
             Stage::Merge => "merge",
         }

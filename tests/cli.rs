@@ -125,8 +125,20 @@ fn timings_name_every_phase_and_stage_and_change_no_file() {
         assert!(err.lines().next().unwrap().ends_with(&format!(" on {threads} thread{plural}")), "{err}");
         // Every phase and stage has its line, with a number of milliseconds.
         let phases = ["dictionaries", "automaton", "documents", "tables", "graph", "graph files", "commit"];
-        let stages =
-            ["wait", "read", "segment", "furniture", "scan", "resolve", "discover", "date", "windows", "rows", "merge"];
+        let stages = [
+            "wait",
+            "read",
+            "segment",
+            "furniture",
+            "scan",
+            "resolve",
+            "discover",
+            "date",
+            "windows",
+            "relate",
+            "rows",
+            "merge",
+        ];
         for name in phases.iter().chain(&stages) {
             let line = err.lines().find(|l| l.trim_start().starts_with(&format!("{name} "))).unwrap_or("");
             let ms = line.trim_start()[name.len()..].split_whitespace().next().unwrap_or("");
