@@ -127,37 +127,37 @@ fn next_special(b: &[u8], i: usize) -> Option<usize> {
 /// unescaped, and the offset after its closing quote.
 fn string(line: &str, from: usize) -> Option<(String, usize)> {
     let b = line.as_bytes();
-    let mut out = String::new();
-    let mut i = from;
+    let k = next_special(b, from)?;
+    if b[k] == b'"' {
+        // A string without escapes is copied once, at its size.
+        return Some((line[from..k].to_owned(), k + 1));
+    }
+    // Escapes only shorten the text (`\n` is one byte, `\u00e6` two): the
+    // rest of the line after `from`, and sixteen bytes for the last
+    // stretch's store, is room enough ([`copy_to_special`]).
+    let mut out = Vec::with_capacity(b.len() - from + 16);
+    out.extend_from_slice(&b[from..k]);
+    let mut k = k;
     loop {
-        let k = next_special(b, i)?;
-        if b[k] < 0x20 {
-            return None;
-        }
-        let piece = &line[i..k];
-        let first = i == from;
-        if b[k] == b'"' {
-            // A string without escapes is copied once, at its size.
-            if first {
-                return Some((piece.to_owned(), k + 1));
+        match b[k] {
+            b'"' => {
+                // SAFETY: `out` holds the stretches of `line` between its
+                // ASCII quotes, backslashes and escapes, whole, and the
+                // characters of the escapes: UTF-8.
+                return Some((unsafe { String::from_utf8_unchecked(out) }, k + 1));
             }
-            out.push_str(piece);
-            return Some((out, k + 1));
+            c if c < 0x20 => return None,
+            _ => {}
         }
-        if first {
-            // The rest of the line is the most the string can take.
-            out.reserve(b.len() - from);
-        }
-        out.push_str(piece);
         let c = match *b.get(k + 1)? {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            b'b' => 0x08,
+            b'f' => 0x0C,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
             b'u' => {
                 let hex = std::str::from_utf8(b.get(k + 2..k + 6)?).ok()?;
                 if !hex.bytes().all(|h| h.is_ascii_hexdigit()) {
@@ -165,15 +165,69 @@ fn string(line: &str, from: usize) -> Option<(String, usize)> {
                 }
                 // Surrogates (pairs and lone halves) are left to serde.
                 let c = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
-                out.push(c);
-                i = k + 6;
+                out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                k = copy_to_special(b, k + 6, &mut out)?;
                 continue;
             }
             _ => return None,
         };
         out.push(c);
-        i = k + 2;
+        k = copy_to_special(b, k + 2, &mut out)?;
     }
+}
+
+/// Appends `b[i..k]` to `out`, `k` being the first [`is_special`] byte at
+/// or after `i`, and returns `k`. The stretch is copied as it is scanned,
+/// sixteen bytes a step (one pass, and no copy call for each of the
+/// escapes that break an article's text: the `\n`s between its
+/// paragraphs). `out` must have room for sixteen bytes more than what is
+/// left of `b` after `i`: each step stores all sixteen bytes it loads, and
+/// keeps those before the special one.
+#[cfg(target_arch = "x86_64")]
+fn copy_to_special(b: &[u8], mut i: usize, out: &mut Vec<u8>) -> Option<usize> {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        _mm_storeu_si128,
+    };
+    assert!(out.capacity() - out.len() >= b.len() - i + 16, "room for the stretch and a store");
+    let (dst, mut len) = (out.as_mut_ptr(), out.len());
+    while i + 16 <= b.len() {
+        // SAFETY: SSE2 is part of the x86-64 baseline; the load reads bytes
+        // i..i+16, inside `b`, and the store writes sixteen bytes from
+        // `len`, inside `out`'s capacity (asserted above, and every step
+        // adds to `len` no more than it moves `i` on). An unaligned load and
+        // store are allowed.
+        let bits = unsafe {
+            let x = _mm_loadu_si128(b.as_ptr().add(i).cast::<__m128i>());
+            _mm_storeu_si128(dst.add(len).cast::<__m128i>(), x);
+            // `c < 0x20` unsigned: `max(c, 0x1F) == 0x1F`.
+            let control = _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));
+            let quote = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8));
+            let backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8));
+            _mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash)))
+        };
+        if bits != 0 {
+            let kept = bits.trailing_zeros() as usize;
+            // SAFETY: the stores wrote every byte up to `len + kept`.
+            unsafe { out.set_len(len + kept) };
+            return Some(i + kept);
+        }
+        len += 16;
+        i += 16;
+    }
+    // SAFETY: as above.
+    unsafe { out.set_len(len) };
+    let k = next_special(b, i)?;
+    out.extend_from_slice(&b[i..k]);
+    Some(k)
+}
+
+/// See the x86-64 version: the stretch found, then copied, elsewhere.
+#[cfg(not(target_arch = "x86_64"))]
+fn copy_to_special(b: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
+    let k = next_special(b, i)?;
+    out.extend_from_slice(&b[i..k]);
+    Some(k)
 }
 
 #[cfg(test)]
@@ -265,6 +319,19 @@ mod tests {
             let got = flat_object(&line);
             prop_assert_eq!(got.as_ref().and_then(|f| f.text.as_deref()), Some(text.as_str()));
             prop_assert_eq!(got.as_ref().and_then(|f| f.id.as_deref()), Some(id.as_str()));
+        }
+
+        /// Long stretches between the escapes (copied sixteen bytes a step
+        /// as they are scanned, across the steps and in the tail) come out
+        /// whole, each escape in its place.
+        #[test]
+        fn long_stretches_between_escapes_read_whole(
+            parts in prop::collection::vec(("[a-zæé ]{0,40}", prop::sample::select(vec!["\n", "\"", "\\", "/", "\u{1}", "ø"])), 0..8),
+            tail in "[a-zæ]{0,40}",
+        ) {
+            let text: String = parts.iter().map(|(run, esc)| format!("{run}{esc}")).collect::<String>() + &tail;
+            let line = format!("{{\"text\":{}}}", serde_json::to_string(&text).unwrap());
+            prop_assert_eq!(flat_object(&line).and_then(|f| f.text), Some(text));
         }
 
         /// Whatever the fast path reads, serde reads the same; what serde
