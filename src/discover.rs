@@ -566,13 +566,6 @@ fn may_end_in_agency_suffix(w: &[u8]) -> bool {
         }
         tails
     };
-    let ends = |end: usize| {
-        let x = end
-            .checked_sub(8)
-            .and_then(|s| w.get(s..end))
-            .map_or(0, |b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]));
-        TAILS.iter().any(|&(bits, mask)| x & mask == bits)
-    };
     // Most words end in none of the suffixes' last bytes (nor in `s`).
     const LAST: [bool; 256] = {
         let mut last = [false; 256];
@@ -584,6 +577,13 @@ fn may_end_in_agency_suffix(w: &[u8]) -> bool {
             i += 1;
         }
         last
+    };
+    let ends = |end: usize| {
+        let x = end
+            .checked_sub(8)
+            .and_then(|s| w.get(s..end))
+            .map_or(0, |b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]));
+        TAILS.iter().any(|&(bits, mask)| x & mask == bits)
     };
     let n = w.len();
     n >= 8 && LAST[usize::from(w[n - 1])] && (ends(n) || w[n - 1] == b's' && ends(n - 1))
