@@ -88,6 +88,30 @@ fn is_special(c: u8) -> bool {
     c == b'"' || c == b'\\' || c < 0x20
 }
 
+/// The sixteen bytes at `p`, and a mask with bit `k` set when byte `k` of
+/// them is [`is_special`]: both scans of a string's stretches ask it.
+///
+/// # Safety
+/// Sixteen bytes must be readable at `p` (SSE2 is part of the x86-64
+/// baseline, and the load may be unaligned).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn special_bits(p: *const u8) -> (std::arch::x86_64::__m128i, u32) {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is part of the x86-64 baseline; the load reads the
+    // sixteen bytes the caller promises.
+    unsafe {
+        let x = _mm_loadu_si128(p.cast::<__m128i>());
+        // `c < 0x20` unsigned: `max(c, 0x1F) == 0x1F`.
+        let control = _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));
+        let quote = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8));
+        (x, _mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash))) as u32)
+    }
+}
+
 /// The first [`is_special`] byte of `b` at or after `i`. Sixteen bytes a
 /// step with SSE2: one pass finds the end of a stretch and any control
 /// character in it (a search for the quote or backslash, then a look at the
@@ -95,20 +119,9 @@ fn is_special(c: u8) -> bool {
 /// escapes that break an article's text).
 #[cfg(target_arch = "x86_64")]
 fn next_special(b: &[u8], mut i: usize) -> Option<usize> {
-    use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
-    };
     while i + 16 <= b.len() {
-        // SAFETY: SSE2 is part of the x86-64 baseline, and the load reads
-        // bytes i..i+16, inside `b` (an unaligned load is allowed).
-        let bits = unsafe {
-            let x = _mm_loadu_si128(b.as_ptr().add(i).cast::<__m128i>());
-            // `c < 0x20` unsigned: `max(c, 0x1F) == 0x1F`.
-            let control = _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));
-            let quote = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8));
-            let backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8));
-            _mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash)))
-        };
+        // SAFETY: bytes i..i+16 are inside `b`.
+        let (_, bits) = unsafe { special_bits(b.as_ptr().add(i)) };
         if bits != 0 {
             return Some(i + bits.trailing_zeros() as usize);
         }
@@ -185,26 +198,18 @@ fn string(line: &str, from: usize) -> Option<(String, usize)> {
 /// keeps those before the special one.
 #[cfg(target_arch = "x86_64")]
 fn copy_to_special(b: &[u8], mut i: usize, out: &mut Vec<u8>) -> Option<usize> {
-    use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
-        _mm_storeu_si128,
-    };
+    use std::arch::x86_64::{__m128i, _mm_storeu_si128};
     assert!(out.capacity() - out.len() >= b.len() - i + 16, "room for the stretch and a store");
     let (dst, mut len) = (out.as_mut_ptr(), out.len());
     while i + 16 <= b.len() {
-        // SAFETY: SSE2 is part of the x86-64 baseline; the load reads bytes
-        // i..i+16, inside `b`, and the store writes sixteen bytes from
-        // `len`, inside `out`'s capacity (asserted above, and every step
-        // adds to `len` no more than it moves `i` on). An unaligned load and
-        // store are allowed.
+        // SAFETY: the load reads bytes i..i+16, inside `b`, and the store
+        // writes sixteen bytes from `len`, inside `out`'s capacity (asserted
+        // above, and every step adds to `len` no more than it moves `i` on).
+        // An unaligned store is allowed.
         let bits = unsafe {
-            let x = _mm_loadu_si128(b.as_ptr().add(i).cast::<__m128i>());
+            let (x, bits) = special_bits(b.as_ptr().add(i));
             _mm_storeu_si128(dst.add(len).cast::<__m128i>(), x);
-            // `c < 0x20` unsigned: `max(c, 0x1F) == 0x1F`.
-            let control = _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));
-            let quote = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8));
-            let backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8));
-            _mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash)))
+            bits
         };
         if bits != 0 {
             let kept = bits.trailing_zeros() as usize;
