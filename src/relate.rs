@@ -72,6 +72,9 @@ const PREPOSITIONS: &[&str] = &["i", "hos", "for", "ved", "på", "af"];
 /// Those of them that a title before an organisation and a comma takes
 /// ("formand for O, P").
 const PREPOSITIONS_BEFORE_O: &[&str] = &["i", "hos", "for", "ved", "på"];
+/// The prepositions between a person and the organisation that follows, after
+/// a title before the person ("it-chef Lars Møller fra O").
+const PREPOSITIONS_AFTER_P: &[&str] = &["fra", "hos", "i"];
 /// The articles that may follow a preposition at the end of a gap ("i det").
 const ARTICLES: &[&str] = &["det", "den"];
 
@@ -110,12 +113,17 @@ fn patterns() -> &'static Patterns {
     P.get_or_init(|| {
         let re = |s: String| crate::constant_regex(&s);
         let title = title();
-        let (at, at_before_o, article) = (PREPOSITIONS.join("|"), PREPOSITIONS_BEFORE_O.join("|"), ARTICLES.join("|"));
+        let (at, at_before_o, after_p, article) = (
+            PREPOSITIONS.join("|"),
+            PREPOSITIONS_BEFORE_O.join("|"),
+            PREPOSITIONS_AFTER_P.join("|"),
+            ARTICLES.join("|"),
+        );
         Patterns {
             p_comma_title_prep: re(format!(
                 r"^(?:s|'s|’s)?,\s+(?:der\s+er\s+|som\s+er\s+|nu\s+|ny\s+|tidligere\s+)?(?P<title>{title})\s+(?:{at})\s+(?:(?:{article})\s+)?$"
             )),
-            p_fra: re(r"^\s+(?:fra|hos|i)\s+$".into()),
+            p_fra: re(format!(r"^\s+(?:{after_p})\s+$")),
             o_hired: re(r"^\s+har\s+(?:nu\s+)?(?:ansat|udnævnt|ansætter|hentet)\s+$".into()),
             o_gen_title: re(format!(r"^(?:s|'s|’s|´s)\s+(?:nye\s+|tidligere\s+|egen\s+)?(?P<title>{title})\s*,?\s+$")),
             o_comma: re(r"^(?:s)?,\s+$".into()),
@@ -166,7 +174,7 @@ mod may {
 
     /// `p_fra`: one of its prepositions alone between white space.
     pub fn p_fra(gap: &str) -> bool {
-        matches!(gap.trim(), "fra" | "hos" | "i")
+        super::PREPOSITIONS_AFTER_P.contains(&gap.trim())
     }
 
     /// `o_gen_title`: a genitive, then white space, and a role at the end
