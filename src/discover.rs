@@ -27,6 +27,7 @@ use crate::chars::{Classifier, LOWER, UPPER};
 use crate::dict::{WordSet, word_list};
 use crate::fold::{fold_byte, with_lowercase};
 use crate::matcher::prefix_key;
+use crate::timing::{Stage, Stopwatch};
 use crate::words::{self, Token, Tokens, scan};
 use crate::{BitSet, FastMap, StringPool};
 
@@ -863,13 +864,16 @@ impl Discoverer {
     pub fn discover(&self, text: &str, body: &dyn Fn(usize) -> bool, taken: &[Taken], out: &mut Vec<Found>) {
         let mut toks = Tokens::default();
         scan(text, |_| {}, Some(&mut toks));
-        self.discover_in(text, &toks, body, taken, out, &mut Scratch::default());
+        self.discover_in(text, &toks, body, taken, out, &mut Scratch::default(), &mut Stopwatch::off());
     }
 
     /// [`Discoverer::discover`] given the capitalised name tokens of `text`
     /// ([`crate::words::scan`]), with lists to reuse. Every rule starts at a
     /// capitalised token, so a text of 4 GiB or more, which gets no tokens
-    /// ([`crate::words::Token`]), has nothing discovered in it.
+    /// ([`crate::words::Token`]), has nothing discovered in it. Each of the
+    /// three passes ends a lap of `laps` ([`Stage::People`],
+    /// [`Stage::Organisations`], [`Stage::ShortNames`]).
+    #[allow(clippy::too_many_arguments)]
     pub fn discover_in(
         &self,
         text: &str,
@@ -878,11 +882,14 @@ impl Discoverer {
         taken: &[Taken],
         out: &mut Vec<Found>,
         scratch: &mut Scratch,
+        laps: &mut Stopwatch,
     ) {
         scratch.take_labels(out);
         let free = |s: usize, e: usize| body(s) && !overlaps(taken, s, e);
         self.people(text, toks, taken, &free, out, scratch);
+        laps.lap(Stage::People);
         self.organisations(text, toks, &free, out, scratch);
+        laps.lap(Stage::Organisations);
         out.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
         // Overlaps: keep the first (longest at a position).
         let mut last_end = 0;
@@ -894,6 +901,7 @@ impl Discoverer {
             keep
         });
         self.short_names(text, toks, &free, taken, out, scratch);
+        laps.lap(Stage::ShortNames);
     }
 
     /// Trim a candidate name span to its name tokens, or `None` if fewer

@@ -266,7 +266,8 @@ impl<'d> Extractor<'d> {
                 let p = paragraphs.partition_point(|p| p.start <= offset).saturating_sub(1);
                 !furniture.get(p).copied().unwrap_or(false)
             };
-            d.discover_in(text, &self.tokens, &body, &self.taken, &mut self.found, &mut self.discover_scratch);
+            let (found, scratch) = (&mut self.found, &mut self.discover_scratch);
+            d.discover_in(text, &self.tokens, &body, &self.taken, found, scratch, &mut self.stopwatch);
             out.reserve(self.found.len());
             let mut at = 0;
             for f in &self.found {

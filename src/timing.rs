@@ -26,6 +26,14 @@ pub enum Stage {
     Scan,
     /// Context rules and the choice among overlapping candidates.
     Resolve,
+    /// Discovery of people: runs of capitalised words, trimmed to a name.
+    People,
+    /// Discovery of companies (a legal form) and agencies (a suffix).
+    Organisations,
+    /// Discovered names in text order, and the shorter forms of the people
+    /// named (a lone surname after the full name).
+    ShortNames,
+    /// What discovery found, placed in its sentences and named.
     Discover,
     /// The document's date (from the text when it has no date field).
     Date,
@@ -40,7 +48,7 @@ pub enum Stage {
     Merge,
 }
 
-const STAGES: usize = 12;
+const STAGES: usize = 15;
 
 impl Stage {
     /// Every stage, in the order [`Timings`] prints them.
@@ -51,6 +59,9 @@ impl Stage {
         Stage::Furniture,
         Stage::Scan,
         Stage::Resolve,
+        Stage::People,
+        Stage::Organisations,
+        Stage::ShortNames,
         Stage::Discover,
         Stage::Date,
         Stage::Windows,
@@ -67,6 +78,9 @@ impl Stage {
             Stage::Furniture => "furniture",
             Stage::Scan => "scan",
             Stage::Resolve => "resolve",
+            Stage::People => "people",
+            Stage::Organisations => "organisations",
+            Stage::ShortNames => "short names",
             Stage::Discover => "discover",
             Stage::Date => "date",
             Stage::Windows => "windows",
