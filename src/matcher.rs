@@ -436,6 +436,13 @@ impl Matcher {
         Ok(Matcher { ac, aliases: dict.aliases.clone(), starts })
     }
 
+    /// The runs the matcher never looks at: those that open with a
+    /// lower-case ASCII letter that opens no alias a lower-case word can
+    /// match ([`FirstWords::word`] turns them away by their first byte).
+    pub fn skip(&self) -> crate::words::Skip {
+        crate::words::Skip::lower_except((b'a'..=b'z').filter(|&b| self.starts.lower_firsts.contains(usize::from(b))))
+    }
+
     pub fn aliases(&self) -> &[Alias] {
         &self.aliases
     }
@@ -455,7 +462,8 @@ impl Matcher {
     /// between calls.
     pub fn candidates(&self, text: &str, folded: &mut Vec<u8>, out: &mut Vec<Candidate>) {
         let mut v = self.visitor(text, folded, out);
-        crate::words::scan(text, |r| v.visit(r), None);
+        let whole = 0..text.len();
+        crate::words::scan_within_skipping(text, std::slice::from_ref(&whole), &self.skip(), |r| v.visit(r), None);
         v.finish();
     }
 

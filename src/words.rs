@@ -33,28 +33,131 @@ pub fn scan(text: &str, on_run: impl FnMut(&Run), tokens: Option<&mut Tokens>) {
     scan_within(text, std::slice::from_ref(&whole), on_run, tokens);
 }
 
+/// Runs that open with one of some lower-case ASCII letters, which no one
+/// asks for: the matcher turns away a lower-case word unless an alias a
+/// lower-case word can match opens with its letter, and name tokens are
+/// capitalised. The scan passes over such a run without handing it on,
+/// found by a bit mask of its block, not looked at one by one (most words
+/// are such runs, and the test of each had cachegrind's most mispredicted
+/// branch). A run inside a stretch that must be decoded (one holding a
+/// non-ASCII character other than a Latin-1 letter) may still be handed on.
+#[derive(Debug, Clone, Copy)]
+pub struct Skip {
+    /// The lower-case letters that are *not* skipped (at most [`Skip::KEPT`]).
+    kept: [u8; Skip::KEPT],
+    kept_len: usize,
+    /// Whether any run is skipped.
+    on: bool,
+}
+
+impl Skip {
+    /// The most letters kept out of the skip: each costs a compare of
+    /// every byte. With more, nothing is skipped.
+    pub const KEPT: usize = 8;
+    /// Nothing skipped.
+    pub const NONE: Skip = Skip { kept: [0; Skip::KEPT], kept_len: 0, on: false };
+
+    /// Skip the runs that open with a lower-case ASCII letter other than
+    /// those of `kept` (nothing, when `kept` has more than [`Skip::KEPT`]
+    /// of them).
+    pub fn lower_except(kept: impl IntoIterator<Item = u8>) -> Skip {
+        let mut s = Skip { on: true, ..Skip::NONE };
+        for b in kept.into_iter().filter(u8::is_ascii_lowercase) {
+            if s.kept[..s.kept_len].contains(&b) {
+                continue;
+            }
+            if s.kept_len == Skip::KEPT {
+                return Skip::NONE;
+            }
+            s.kept[s.kept_len] = b;
+            s.kept_len += 1;
+        }
+        s
+    }
+
+    /// Whether a run that opens with byte `b` is skipped.
+    pub fn skips(&self, b: u8) -> bool {
+        self.on && b.is_ascii_lowercase() && !self.kept[..self.kept_len].contains(&b)
+    }
+
+    /// Bit `i` set when byte `i` of `bytes` is a letter whose runs are skipped.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn mask(&self, bytes: &[u8; 64]) -> u64 {
+        use std::arch::x86_64::{
+            __m128i, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
+            _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_setzero_si128,
+        };
+        if !self.on {
+            return 0;
+        }
+        let mut m = 0u64;
+        for k in 0..4 {
+            // SAFETY: SSE2 is part of the x86-64 baseline, and the load reads
+            // bytes 16k..16k+16 of a 64-byte array (an unaligned load is allowed).
+            let bits = unsafe {
+                let x = _mm_loadu_si128(bytes.as_ptr().add(16 * k).cast::<__m128i>());
+                // Signed compares: bytes >= 0x80 are negative, and fail.
+                let lower =
+                    _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x60)), _mm_cmplt_epi8(x, _mm_set1_epi8(0x7B)));
+                let mut kept = _mm_setzero_si128();
+                for &b in &self.kept[..self.kept_len] {
+                    kept = _mm_or_si128(kept, _mm_cmpeq_epi8(x, _mm_set1_epi8(b as i8)));
+                }
+                _mm_movemask_epi8(_mm_andnot_si128(kept, lower)) as u16
+            };
+            m |= u64::from(bits) << (16 * k);
+        }
+        m
+    }
+
+    /// See the other `mask`: byte by byte where SSE2 is not at hand.
+    #[cfg(not(target_arch = "x86_64"))]
+    #[inline(always)]
+    fn mask(&self, bytes: &[u8; 64]) -> u64 {
+        self.mask_bytewise(bytes)
+    }
+
+    #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+    fn mask_bytewise(&self, bytes: &[u8; 64]) -> u64 {
+        bytes.iter().enumerate().fold(0, |m, (i, &b)| m | u64::from(self.skips(b)) << i)
+    }
+}
+
 /// [`scan`] of the stretches `within` of `text` only, with offsets into
 /// `text`: the runs and tokens of the rest are left out (the pipeline leaves
 /// out site furniture, a quarter of the bench corpus). The stretches are in
 /// order and on character boundaries, and white space stands at each end
 /// (or the text ends there), so that no run or token is cut.
 pub fn scan_within(text: &str, within: &[Range<usize>], on_run: impl FnMut(&Run), tokens: Option<&mut Tokens>) {
+    scan_within_skipping(text, within, &Skip::NONE, on_run, tokens)
+}
+
+/// [`scan_within`], passing over the runs `skip` names without handing
+/// them to `on_run` (the tokens are the same: they are capitalised).
+pub fn scan_within_skipping(
+    text: &str,
+    within: &[Range<usize>],
+    skip: &Skip,
+    on_run: impl FnMut(&Run),
+    tokens: Option<&mut Tokens>,
+) {
     let Some(tokens) = tokens else {
         let mut visit = Visit(on_run);
         for r in within {
-            for_each_run(&text[r.clone()], &mut Shifted { by: r.start, sink: &mut visit });
+            for_each_run(&text[r.clone()], skip, &mut Shifted { by: r.start, sink: &mut visit });
         }
         return;
     };
     if u32::try_from(text.len()).is_err() {
         // Offsets would not fit a token: no tokens (see [`Token`]).
         tokens.clear_for(0);
-        return scan_within(text, within, on_run, None);
+        return scan_within_skipping(text, within, skip, on_run, None);
     }
     tokens.clear_for(within.iter().map(|r| r.end - r.start).sum());
     let mut both = Both { on_run, capitals: Capitals::new(text), tokens };
     for r in within {
-        for_each_run(&text[r.clone()], &mut Shifted { by: r.start, sink: &mut both });
+        for_each_run(&text[r.clone()], skip, &mut Shifted { by: r.start, sink: &mut both });
     }
 }
 
@@ -112,16 +215,20 @@ fn mixed(other: u64, span: u64) -> bool {
     other & span != 0
 }
 
-/// Calls `f` with each run of `text`, in order.
+/// Calls `f` with each run of `text`, in order, but for the runs `skip`
+/// names that lie in a block without characters to decode.
 #[inline]
-fn for_each_run(text: &str, f: &mut impl Sink) {
+fn for_each_run(text: &str, skip: &Skip, f: &mut impl Sink) {
     let k = Classifier::new(text);
     let b = text.as_bytes();
     // A stretch of candidate bytes (`word` bits) that has not ended yet:
-    // where it starts, and whether it is [`mixed`] so far.
-    let mut open: Option<(usize, bool)> = None;
-    // Whether the last byte of the previous block is `C3`.
-    let mut c3_carry = 0u64;
+    // where it starts, whether it is [`mixed`] so far, and whether it opens
+    // with a skipped letter (then it is handed on only if it is mixed: its
+    // runs are found by decoding it, and a later one may be wanted).
+    let mut open: Option<(usize, bool, bool)> = None;
+    // Whether the last byte of the previous block is `C3`, and whether it
+    // is a candidate byte.
+    let (mut c3_carry, mut word_carry) = (0u64, 0u64);
     #[inline(always)]
     fn emit(k: Classifier, b: &[u8], s: usize, e: usize, mixed: bool, f: &mut impl Sink) {
         if mixed {
@@ -145,37 +252,56 @@ fn for_each_run(text: &str, f: &mut impl Sink) {
         let after_c3 = m.c3 << 1 | c3_carry;
         c3_carry = m.c3 >> 63;
         let other = m.high & !(m.c3 | after_c3 & !m.not_letter_after_c3);
+        // Where stretches start, and those passed over: the ones that open
+        // with a skipped letter, in a full block with nothing to decode.
+        let starts = m.word & !(m.word << 1 | word_carry);
+        word_carry = m.word >> 63;
+        let skipped = match b.get(base..base + 64).and_then(|x| <&[u8; 64]>::try_from(x).ok()) {
+            Some(bytes) if other == 0 => starts & skip.mask(bytes),
+            _ => 0,
+        };
         let mut from = 0u32;
-        if let Some((s, was_mixed)) = open {
+        if let Some((s, was_mixed, was_skipped)) = open {
             let ends = !m.word;
             if ends == 0 {
-                open = Some((s, was_mixed | mixed(other, !0)));
+                open = Some((s, was_mixed | mixed(other, !0), was_skipped));
                 continue;
             }
             let e = ends.trailing_zeros();
-            emit(k, b, s, base + e as usize, was_mixed | mixed(other, (1u64 << e) - 1), f);
+            let mx = was_mixed | mixed(other, (1u64 << e) - 1);
+            if !was_skipped || mx {
+                emit(k, b, s, base + e as usize, mx, f);
+            }
             open = None;
             from = e;
         }
-        while from < 64 {
-            let rest = m.word & (!0u64 << from);
-            if rest == 0 {
-                break;
-            }
-            let s = rest.trailing_zeros();
+        let mut todo = starts & !skipped & (!0u64 << from);
+        while todo != 0 {
+            let s = todo.trailing_zeros();
             let ends = !m.word & (!0u64 << s);
             if ends == 0 {
-                open = Some((base + s as usize, mixed(other, !0u64 << s)));
+                open = Some((base + s as usize, mixed(other, !0u64 << s), false));
                 break;
             }
             let e = ends.trailing_zeros();
             let span = (!0u64 << s) & ((1u64 << e) - 1);
             emit(k, b, base + s as usize, base + e as usize, mixed(other, span), f);
-            from = e;
+            todo &= !0u64 << e;
+        }
+        if open.is_none() && word_carry != 0 {
+            // The block ends in a stretch that began in it (one from before
+            // ended in it, or the loop above would have gone on) and that
+            // was passed over: it stays open, to be handed on should it
+            // turn out mixed.
+            if let Some(last) = 63u32.checked_sub(starts.leading_zeros()) {
+                open = Some((base + last as usize, false, true));
+            }
         }
     }
-    if let Some((s, was_mixed)) = open {
-        emit(k, b, s, b.len(), was_mixed, f);
+    if let Some((s, was_mixed, was_skipped)) = open {
+        if !was_skipped || was_mixed {
+            emit(k, b, s, b.len(), was_mixed, f);
+        }
     }
 }
 
@@ -465,6 +591,18 @@ mod tests {
     }
 
     #[test]
+    fn a_skip_keeps_at_most_eight_lower_case_letters() {
+        let s = Skip::lower_except(*b"eAt(e");
+        assert!(s.skips(b'a') && s.skips(b'z') && !s.skips(b'e') && !s.skips(b't'));
+        // Capitals, digits and punctuation are never skipped.
+        assert!(!s.skips(b'A') && !s.skips(b'7') && !s.skips(b'(') && !s.skips(0xC3));
+        assert!(Skip::lower_except(*b"abcdefgh").skips(b'i'));
+        // A ninth letter: nothing is skipped.
+        assert!(!Skip::lower_except(*b"abcdefghi").skips(b'z'));
+        assert!(!Skip::NONE.skips(b'a'));
+    }
+
+    #[test]
     fn names_join_hyphens_apostrophes_and_initials() {
         let text = "Anne-Marie O'Brien og Povl D. Rasmussen, A.P. Møller, D.Rasmussen - KMD- it-Chef x-D.Eks";
         assert_eq!(
@@ -529,6 +667,43 @@ mod tests {
             let mut alone = Vec::new();
             scan(&text, |run| alone.push(*run), None);
             prop_assert_eq!(alone, r, "the runs without tokens");
+        }
+
+        /// A skip passes over runs that open with a skipped letter and
+        /// nothing else: every run handed on is a run of the text, every
+        /// run that opens otherwise is handed on, and the tokens are those
+        /// of a scan without it.
+        #[test]
+        fn a_skip_leaves_out_only_runs_that_open_with_a_skipped_letter(parts in proptest::collection::vec(prop_oneof![
+            proptest::sample::select(vec!["-", "'", ".", " ", "\n", "Anne", "marie", "et", "ti", "z", "é", "ø", "Ø",
+                "7", "\u{a0}", "—", "”", "Ω", "×", "æble", "kommune", "sø"]).prop_map(str::to_string),
+            any::<char>().prop_map(|c| c.to_string()),
+        ], 0..40), pad in 0usize..140, filler in proptest::sample::select(vec!["w", "e", " ", "é", "9"]),
+            kept in proptest::collection::vec(proptest::sample::select(b"aekmstwz".to_vec()), 0..4)) {
+            let text = filler.repeat(pad) + &parts.concat();
+            let skip = Skip::lower_except(kept.iter().copied());
+            let (mut all, mut all_tokens) = (Vec::new(), Tokens::default());
+            scan(&text, |run| all.push(*run), Some(&mut all_tokens));
+            let (mut some, mut tokens) = (Vec::new(), Tokens::default());
+            let whole = 0..text.len();
+            scan_within_skipping(&text, std::slice::from_ref(&whole), &skip, |run| some.push(*run), Some(&mut tokens));
+            for run in &some {
+                prop_assert!(all.contains(run), "{:?} is no run", &text[run.start..run.end]);
+            }
+            for run in all.iter().filter(|r| !skip.skips(text.as_bytes()[r.start])) {
+                prop_assert!(some.contains(run), "{:?} left out", &text[run.start..run.end]);
+            }
+            prop_assert_eq!(&tokens[..], &all_tokens[..]);
+        }
+
+        #[test]
+        fn skip_masks_agree_with_bytewise(
+            bytes in proptest::collection::vec(prop_oneof![b'a'..=b'z', any::<u8>()], 64),
+            kept in proptest::collection::vec(b'a'..=b'z', 0..9),
+        ) {
+            let skip = Skip::lower_except(kept.iter().copied());
+            let block: [u8; 64] = bytes.try_into().unwrap();
+            prop_assert_eq!(skip.mask(&block), skip.mask_bytewise(&block));
         }
 
         /// Scanning some lines only gives the runs and tokens of the whole
