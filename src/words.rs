@@ -215,8 +215,27 @@ fn mixed(other: u64, span: u64) -> bool {
     other & span != 0
 }
 
+/// The bits of `starts` (stretch starts of a block) whose stretch holds a
+/// bit of `other` in the block: each `other` bit's stretch starts at the
+/// last start at or before it. (A stretch from the block before, with no
+/// start in this one, is left to the caller.) Few blocks hold such bytes,
+/// and then a few.
+#[inline(always)]
+fn mixed_starts(starts: u64, mut other: u64) -> u64 {
+    let mut mixed = 0;
+    while other != 0 {
+        let p = other.trailing_zeros();
+        other &= other - 1;
+        let before = starts & (!0u64 >> (63 - p));
+        if before != 0 {
+            mixed |= 1u64 << (63 - before.leading_zeros());
+        }
+    }
+    mixed
+}
+
 /// Calls `f` with each run of `text`, in order, but for the runs `skip`
-/// names that lie in a block without characters to decode.
+/// names, in stretches with nothing to decode.
 #[inline]
 fn for_each_run(text: &str, skip: &Skip, f: &mut impl Sink) {
     let k = Classifier::new(text);
@@ -253,12 +272,12 @@ fn for_each_run(text: &str, skip: &Skip, f: &mut impl Sink) {
         c3_carry = m.c3 >> 63;
         let other = m.high & !(m.c3 | after_c3 & !m.not_letter_after_c3);
         // Where stretches start, and those passed over: the ones that open
-        // with a skipped letter, in a full block with nothing to decode.
+        // with a skipped letter and hold nothing to decode (in a full block).
         let starts = m.word & !(m.word << 1 | word_carry);
         word_carry = m.word >> 63;
         let skipped = match b.get(base..base + 64).and_then(|x| <&[u8; 64]>::try_from(x).ok()) {
-            Some(bytes) if other == 0 => starts & skip.mask(bytes),
-            _ => 0,
+            Some(bytes) => starts & skip.mask(bytes) & !mixed_starts(starts, other),
+            None => 0,
         };
         let mut from = 0u32;
         if let Some((s, was_mixed, was_skipped)) = open {
@@ -291,8 +310,8 @@ fn for_each_run(text: &str, skip: &Skip, f: &mut impl Sink) {
         if open.is_none() && word_carry != 0 {
             // The block ends in a stretch that began in it (one from before
             // ended in it, or the loop above would have gone on) and that
-            // was passed over: it stays open, to be handed on should it
-            // turn out mixed.
+            // was passed over (so it holds nothing to decode yet): it stays
+            // open, to be handed on should it turn out mixed.
             if let Some(last) = 63u32.checked_sub(starts.leading_zeros()) {
                 open = Some((base + last as usize, false, true));
             }
