@@ -43,6 +43,8 @@ pub struct Matcher {
     aliases: Vec<Alias>,
     /// Where the automaton is worth starting.
     starts: FirstWords,
+    /// The runs the matcher never looks at ([`Matcher::skip`]).
+    skip: crate::words::Skip,
 }
 
 /// The folded first words of the aliases (their leading run of word
@@ -433,14 +435,16 @@ impl Matcher {
         // before any boundary check.
         let ac = contiguous::Builder::new().match_kind(MatchKind::Standard).prefilter(false).build(&patterns)?;
         let starts = FirstWords::new(&patterns, &dict.aliases);
-        Ok(Matcher { ac, aliases: dict.aliases.clone(), starts })
+        let skip =
+            crate::words::Skip::lower_except((b'a'..=b'z').filter(|&b| starts.lower_firsts.contains(usize::from(b))));
+        Ok(Matcher { ac, aliases: dict.aliases.clone(), starts, skip })
     }
 
     /// The runs the matcher never looks at: those that open with a
     /// lower-case ASCII letter that opens no alias a lower-case word can
     /// match ([`FirstWords::word`] turns them away by their first byte).
-    pub fn skip(&self) -> crate::words::Skip {
-        crate::words::Skip::lower_except((b'a'..=b'z').filter(|&b| self.starts.lower_firsts.contains(usize::from(b))))
+    pub fn skip(&self) -> &crate::words::Skip {
+        &self.skip
     }
 
     pub fn aliases(&self) -> &[Alias] {
@@ -463,7 +467,7 @@ impl Matcher {
     pub fn candidates(&self, text: &str, folded: &mut Vec<u8>, out: &mut Vec<Candidate>) {
         let mut v = self.visitor(text, folded, out);
         let whole = 0..text.len();
-        crate::words::scan_within_skipping(text, std::slice::from_ref(&whole), &self.skip(), |r| v.visit(r), None);
+        crate::words::scan_within_skipping(text, std::slice::from_ref(&whole), &self.skip, |r| v.visit(r), None);
         v.finish();
     }
 

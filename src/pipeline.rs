@@ -136,8 +136,6 @@ pub struct Extractor<'d> {
     /// The stretches of consecutive paragraphs outside furniture.
     body: Vec<Range<usize>>,
     folded: Vec<u8>,
-    /// The runs the matcher never looks at ([`Matcher::skip`]).
-    skip: words::Skip,
     tokens: words::Tokens,
     candidates: Vec<Candidate>,
     mentions: Vec<Mention>,
@@ -165,7 +163,6 @@ impl<'d> Extractor<'d> {
     ) -> Self {
         Extractor {
             dict,
-            skip: matcher.skip(),
             matcher,
             furniture,
             discoverer,
@@ -245,7 +242,7 @@ impl<'d> Extractor<'d> {
         self.body.extend(stretches(&self.segments.paragraphs, &self.is_furniture, false));
         let mut visitor = self.matcher.visitor(text, &mut self.folded, &mut self.candidates);
         let tokens = self.discoverer.is_some().then_some(&mut self.tokens);
-        words::scan_within_skipping(text, &self.body, &self.skip, |r| visitor.visit(r), tokens);
+        words::scan_within_skipping(text, &self.body, self.matcher.skip(), |r| visitor.visit(r), tokens);
         visitor.finish();
         self.stopwatch.lap(Stage::Scan);
         resolve(text, &self.matcher, &mut self.candidates, &mut self.mentions);
